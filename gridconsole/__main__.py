@@ -1,0 +1,3 @@
+from gridconsole.cli import main
+
+main()

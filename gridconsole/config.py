@@ -1,0 +1,151 @@
+"""One typed settings object, read once from ``config.toml`` and ``GRIDCONSOLE_*`` variables.
+
+Unknown keys are errors that name the key: a misspelt setting must not be silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Locale = Literal["zh", "en"]
+LOCALES: tuple[Locale, ...] = ("zh", "en")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///gridconsole.db"
+
+
+class CentreSettings(_Section):
+    name: str = "梅园街道网格化服务管理中心"
+    time_zone: str = "Asia/Shanghai"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class WorkHoursSettings(_Section):
+    periods: list[tuple[time, time]] = Field(
+        default_factory=lambda: [(time(8, 30), time(12, 0)), (time(13, 30), time(17, 30))]
+    )
+
+    @field_validator("periods")
+    @classmethod
+    def _ordered(cls, periods: list[tuple[time, time]]) -> list[tuple[time, time]]:
+        if not periods:
+            raise ValueError("at least one working period is needed")
+        previous_end: time | None = None
+        for start, end in periods:
+            if start >= end:
+                raise ValueError(f"period {start:%H:%M}-{end:%H:%M} ends before it starts")
+            if previous_end is not None and start < previous_end:
+                raise ValueError("periods must be in order and must not overlap")
+            previous_end = end
+        return periods
+
+
+class UiSettings(_Section):
+    locale: Locale = "zh"
+    theme: str = "textual-dark"
+    animations: bool = False
+
+
+class QueueSettings(_Section):
+    page_size: Annotated[int, Field(ge=10, le=500)] = 50
+    refresh_seconds: Annotated[float, Field(gt=0.1, le=60)] = 1.0
+
+
+class DuplicateSettings(_Section):
+    window_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 72
+    similarity: Annotated[float, Field(gt=0, le=1)] = 0.6
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    centre: CentreSettings = CentreSettings()
+    work_hours: WorkHoursSettings = WorkHoursSettings()
+    ui: UiSettings = UiSettings()
+    queue: QueueSettings = QueueSettings()
+    duplicates: DuplicateSettings = DuplicateSettings()
+    keymap: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _keymap_values(self) -> Settings:
+        for binding_id, keys in self.keymap.items():
+            if not keys.strip():
+                raise ValueError(f"keymap.{binding_id}: give at least one key")
+        return self
+
+
+class ConfigError(Exception):
+    """A configuration file or variable is wrong; the message says where and why."""
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = []
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown setting"
+        lines.append(f"{source}: {location}: {message}")
+    return "\n".join(lines)
+
+
+def default_config_path() -> Path | None:
+    """``$GRIDCONSOLE_CONFIG``, else ``./config.toml`` when present."""
+    explicit = os.environ.get("GRIDCONSOLE_CONFIG")
+    if explicit:
+        return Path(explicit)
+    local = Path("config.toml")
+    return local if local.is_file() else None
+
+
+def load_settings(path: Path | None = None, *, environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or the default location), then apply environment overrides.
+
+    ``GRIDCONSOLE_DB`` overrides ``database.url`` and ``GRIDCONSOLE_LANG`` ``ui.locale``.
+    """
+    env = os.environ if environ is None else environ
+    data: dict[str, object] = {}
+    source = "defaults"
+    if path is None:
+        path = default_config_path()
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: no such configuration file") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    overrides = {"GRIDCONSOLE_DB": ("database", "url"), "GRIDCONSOLE_LANG": ("ui", "locale")}
+    for variable, (section, key) in overrides.items():
+        if env.get(variable):
+            section_data = data.setdefault(section, {})
+            if isinstance(section_data, dict):
+                section_data[key] = env[variable]
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from exc

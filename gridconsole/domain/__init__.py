@@ -1,0 +1,1 @@
+"""Pure rules of the centre's work: no database, no Textual."""

@@ -1,0 +1,168 @@
+"""The vocabulary of domain.md, as enums whose values are what the database stores."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class CaseState(StrEnum):
+    reported = "reported"  # 上报
+    registered = "registered"  # 受理/立案
+    dispatched = "dispatched"  # 已派遣
+    in_progress = "in_progress"  # 处置中 (signed)
+    feedback_given = "feedback_given"  # 已反馈
+    closed = "closed"  # 已结案
+    followed_up = "followed_up"  # 已回访
+    rejected = "rejected"  # 不予受理 (merged cases too)
+    returned = "returned"  # 已退单
+    reopened = "reopened"  # 返工
+    suspended = "suspended"  # 挂起
+
+
+OPEN_STATES: frozenset[CaseState] = frozenset(CaseState) - {
+    CaseState.closed,
+    CaseState.followed_up,
+    CaseState.rejected,
+}
+# What the incoming-case queue shows unless filtered otherwise: new and returned cases.
+QUEUE_STATES: tuple[CaseState, ...] = (CaseState.reported, CaseState.returned)
+# Cases being worked by departments (the header's 处置中 count).
+WORKING_STATES: tuple[CaseState, ...] = (
+    CaseState.registered,
+    CaseState.dispatched,
+    CaseState.in_progress,
+    CaseState.feedback_given,
+    CaseState.reopened,
+    CaseState.suspended,
+)
+
+
+class Priority(IntEnum):
+    """Lower sorts first: urgent cases lead every queue."""
+
+    urgent = 1
+    normal = 2
+
+
+class CaseSource(StrEnum):
+    grid_worker = "grid_worker"  # 网格员上报
+    phone = "phone"  # 来电
+    visit = "visit"  # 来访
+    hotline = "hotline"  # 12345 热线
+    platform = "platform"  # 平台/网络
+    department = "department"  # 部门移交
+    patrol = "patrol"  # 巡查发现
+
+
+class RejectReason(StrEnum):
+    duplicate = "duplicate"
+    out_of_scope = "out_of_scope"
+    malicious = "malicious"
+    insufficient_info = "insufficient_info"
+
+
+class Action(StrEnum):
+    """Everything that can happen to a case; each is one event row."""
+
+    report = "report"
+    accept = "accept"
+    reject = "reject"
+    merge = "merge"
+    resolve_in_grid = "resolve_in_grid"
+    dispatch = "dispatch"
+    sign = "sign"
+    return_ = "return"
+    redispatch = "redispatch"
+    suspend = "suspend"
+    resume = "resume"
+    feedback = "feedback"
+    verify_pass = "verify_pass"
+    verify_fail = "verify_fail"
+    close = "close"
+    follow_up = "follow_up"
+    # flags and edits: events that do not change the state
+    set_priority = "set_priority"
+    urge = "urge"
+    supervise = "supervise"
+    absorb_duplicate = "absorb_duplicate"
+
+
+class Role(StrEnum):
+    dispatcher = "dispatcher"  # 调度员
+    shift_lead = "shift_lead"  # 值班长
+    liaison = "liaison"  # 部门联络员
+    admin = "admin"  # 管理员
+    auditor = "auditor"  # 审计员
+
+
+class GridKind(StrEnum):
+    comprehensive = "comprehensive"  # 综合网格
+    dedicated = "dedicated"  # 专属网格
+
+
+class WorkerRole(StrEnum):
+    grid_head = "grid_head"  # 网格长
+    full_time = "full_time"  # 专职网格员
+    part_time = "part_time"  # 兼职网格员
+
+
+class WorkerStatus(StrEnum):
+    active = "active"  # 在岗
+    on_leave = "on_leave"  # 休假
+    left = "left"  # 离职
+
+
+class DepartmentKind(StrEnum):
+    government = "government"
+    utility = "utility"
+    unit = "unit"
+
+
+class DispatchRole(StrEnum):
+    lead = "lead"  # 主办
+    assist = "assist"  # 协办
+
+
+class DeadlineStep(StrEnum):
+    accept = "accept"
+    dispatch = "dispatch"
+    sign = "sign"
+    handle = "handle"
+    verify = "verify"
+    follow_up = "follow_up"
+
+
+class TimeUnit(StrEnum):
+    working_hours = "working_hours"
+    working_days = "working_days"
+    calendar_hours = "calendar_hours"
+
+
+class EscalationKind(StrEnum):
+    major_dispute = "major_dispute"  # 重大矛盾纠纷
+    major_hazard = "major_hazard"  # 重大问题隐患
+    mass_incident = "mass_incident"  # 群体性事件
+    emergency = "emergency"  # 突发性事件
+    other_major = "other_major"  # 其他重大紧急情况
+
+
+class Severity(StrEnum):
+    general = "general"  # 一般 Ⅳ
+    larger = "larger"  # 较大 Ⅲ
+    major = "major"  # 重大 Ⅱ
+    extraordinary = "extraordinary"  # 特别重大 Ⅰ
+
+
+class EscalationStage(StrEnum):
+    pending = "pending"  # 待确认
+    reported_street = "reported_street"
+    reported_district = "reported_district"
+    handling = "handling"
+    final_reported = "final_reported"
+    withdrawn = "withdrawn"
+
+
+class DatabasePurpose(StrEnum):
+    production = "production"
+    demo = "demo"
+    training = "training"

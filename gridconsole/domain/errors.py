@@ -1,0 +1,89 @@
+"""Typed errors of the domain; their text is in the operator's language (the active locale)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gridconsole.i18n import t
+
+
+class DomainError(Exception):
+    """A refusal the operator must read: ``str(error)`` is the translated message."""
+
+    key = "error.generic"
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(self.key)
+        self.params = params
+
+    def __str__(self) -> str:
+        return t(self.key, **self.params)
+
+
+class NotFound(DomainError):
+    key = "error.not_found"
+
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(what=t(f"entity.{what}"), ident=ident)
+
+
+class PermissionDenied(DomainError):
+    key = "error.permission_denied"
+
+    def __init__(self, operator: str, role: str, action: str) -> None:
+        super().__init__(operator=operator, role=t(f"role.{role}"), action=t(f"action.{action}"))
+
+
+class TransitionRefused(DomainError):
+    """The case's state does not allow the action."""
+
+    key = "error.transition_refused"
+
+    def __init__(self, case_code: str, state: str, action: str) -> None:
+        super().__init__(
+            case_code=case_code, state=t(f"state.{state}"), action=t(f"action.{action}")
+        )
+        self.case_code = case_code
+        self.state = state
+        self.action = action
+
+
+class RuleRefused(DomainError):
+    """The action is allowed in this state but a rule forbids it here (the ``rule`` key says which)."""
+
+    key = "error.rule_refused"
+
+    def __init__(self, case_code: str, action: str, rule: str, **rule_params: object) -> None:
+        super().__init__(
+            case_code=case_code, action=t(f"action.{action}"), why=t(f"rule.{rule}", **rule_params)
+        )
+        self.rule = rule
+
+
+class StaleCase(DomainError):
+    """Someone else changed the case since the operator loaded it."""
+
+    key = "error.stale_case"
+
+    def __init__(self, case_code: str, changed_by: str, changed_at: str) -> None:
+        super().__init__(case_code=case_code, changed_by=changed_by, changed_at=changed_at)
+        self.case_code = case_code
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with one field: ``field`` is its name, ``message`` the translated rule."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ValidationFailed(DomainError):
+    key = "error.validation_failed"
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__(details="; ".join(str(problem) for problem in problems))
+        self.problems = problems

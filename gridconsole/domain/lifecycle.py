@@ -1,0 +1,71 @@
+"""The case lifecycle of domain.md §2 as one explicit state machine.
+
+Each state-changing action has the states it may start from and the one state it leads to.
+Flags (priority, urge, supervise) never change the state but are only allowed on open cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gridconsole.domain.enums import OPEN_STATES, Action, CaseState
+from gridconsole.domain.errors import TransitionRefused
+
+S = CaseState
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[CaseState]
+    target: CaseState | None  # None: a flag or edit, the state stays
+
+
+def _t(action: Action, sources: set[CaseState], target: CaseState | None) -> Transition:
+    return Transition(action, frozenset(sources), target)
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    tr.action: tr
+    for tr in (
+        _t(Action.accept, {S.reported}, S.registered),
+        _t(Action.reject, {S.reported}, S.rejected),
+        _t(Action.merge, {S.reported, S.registered}, S.rejected),
+        _t(Action.resolve_in_grid, {S.reported, S.registered}, S.feedback_given),
+        _t(Action.dispatch, {S.registered, S.reopened}, S.dispatched),
+        _t(Action.sign, {S.dispatched}, S.in_progress),
+        _t(Action.return_, {S.dispatched, S.in_progress}, S.returned),
+        _t(Action.redispatch, {S.returned}, S.dispatched),
+        _t(Action.suspend, {S.in_progress}, S.suspended),
+        _t(Action.resume, {S.suspended}, S.in_progress),
+        _t(Action.feedback, {S.in_progress}, S.feedback_given),
+        _t(Action.verify_pass, {S.feedback_given}, S.closed),
+        _t(Action.verify_fail, {S.feedback_given}, S.reopened),
+        _t(Action.close, {S.feedback_given}, S.closed),
+        _t(Action.follow_up, {S.closed}, S.followed_up),
+        _t(Action.set_priority, set(OPEN_STATES), None),
+        _t(Action.urge, set(OPEN_STATES) - {S.reported, S.registered}, None),
+        _t(Action.supervise, set(OPEN_STATES) - {S.reported, S.registered}, None),
+        # the case another one is merged into: any open case can take a duplicate
+        _t(Action.absorb_duplicate, set(OPEN_STATES), None),
+    )
+}
+
+
+def can(action: Action, state: CaseState) -> bool:
+    """Whether ``action`` may start from ``state`` (ignoring who asks)."""
+    transition = TRANSITIONS.get(action)
+    return transition is not None and state in transition.sources
+
+
+def next_state(action: Action, state: CaseState, *, case_code: str) -> CaseState:
+    """The state after ``action``; raises :class:`TransitionRefused` naming case, state and action."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or state not in transition.sources:
+        raise TransitionRefused(case_code=case_code, state=state.value, action=action.value)
+    return transition.target if transition.target is not None else state
+
+
+def actions_from(state: CaseState) -> list[Action]:
+    """Actions that may start from ``state``, in declaration order (menus, help)."""
+    return [tr.action for tr in TRANSITIONS.values() if state in tr.sources]

@@ -1,0 +1,45 @@
+"""All services of one console session, built once from settings, clock and identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gridconsole.clock import Clock
+from gridconsole.config import Settings
+from gridconsole.domain.enums import DatabasePurpose
+from gridconsole.services import database
+from gridconsole.services.cases import CaseService
+from gridconsole.services.context import ServiceContext
+from gridconsole.services.operators import os_username, resolve_actor
+from gridconsole.services.queue import QueueService
+from gridconsole.store.engine import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    context: ServiceContext
+    purpose: DatabasePurpose
+    cases: CaseService
+    queue: QueueService
+
+    @classmethod
+    def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
+        context = ServiceContext(
+            db=db, clock=clock, settings=settings, actor=resolve_actor(db, username)
+        )
+        return cls(
+            context=context,
+            purpose=database.purpose(db),
+            cases=CaseService(context),
+            queue=QueueService(context),
+        )
+
+
+def open_services(
+    settings: Settings, clock: Clock, *, url: str | None = None, username: str | None = None
+) -> Services:
+    """Connect to the configured database (schema must be current) as the OS user."""
+    db = database.connect(url or settings.database.url)
+    if clock.simulated:
+        database.allow_clock_override(db)
+    return Services.build(db, settings, clock, username or os_username())

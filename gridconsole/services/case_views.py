@@ -1,0 +1,86 @@
+"""Turning case rows into the plain records views and the CLI show."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridconsole.domain import lifecycle, permissions
+from gridconsole.domain.privacy import mask_phone
+from gridconsole.i18n import t
+from gridconsole.services.context import ServiceContext
+from gridconsole.services.records import CaseDetail, CaseEventView
+from gridconsole.store.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    Community,
+    Grid,
+    Operator,
+    Street,
+)
+
+
+def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDetail:
+    """Every field of ``case`` and its timeline, as plain data (personal data masked)."""
+    category = session.get(CaseCategory, case.category_id)
+    assert category is not None
+    grid = session.get(Grid, case.grid_id) if case.grid_id else None
+    community = session.get(Community, case.community_id) if case.community_id else None
+    street = session.get(Street, case.street_id)
+    merged_into = session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    events = session.execute(
+        select(CaseEvent, Operator.display_name)
+        .outerjoin(Operator, Operator.id == CaseEvent.operator_id)  # type: ignore[arg-type]
+        .where(CaseEvent.case_id == case.id)  # type: ignore[arg-type]
+        .order_by(CaseEvent.id)  # type: ignore[arg-type]
+    ).all()
+    updated_by = session.get(Operator, case.updated_by_id) if case.updated_by_id else None
+    role = context.actor.role
+    allowed = tuple(
+        action for action in lifecycle.actions_from(case.state) if permissions.allowed(role, action)
+    )
+    return CaseDetail(
+        id=case.id,  # type: ignore[arg-type]
+        code=case.code,
+        version=case.version,
+        state=case.state,
+        priority=case.priority,
+        source=case.source,
+        title=case.title,
+        description=case.description,
+        address=case.address,
+        reporter_name=case.reporter_name,
+        reporter_phone_masked=mask_phone(case.reporter_phone),
+        category_code=category.code,
+        category_name=category.name,
+        category_resolvable_in_grid=category.resolvable_in_grid,
+        grid_code=grid.code if grid else None,
+        grid_name=grid.name if grid else "",
+        community_name=community.name if community else "",
+        street_name=street.name if street else "",
+        reported_at=case.reported_at,
+        accepted_at=case.accepted_at,
+        closed_at=case.closed_at,
+        due_at=case.due_at,
+        reject_reason=case.reject_reason,
+        merged_into_code=merged_into.code if merged_into else None,
+        external_id=case.external_id,
+        updated_at=case.updated_at,
+        updated_by_name=updated_by.display_name if updated_by else t("entity.system"),
+        events=tuple(
+            CaseEventView(
+                id=event.id,  # type: ignore[arg-type]
+                at=event.at,
+                operator_name=operator_name or t("entity.system"),
+                action=event.action,
+                from_state=event.from_state,
+                to_state=event.to_state,
+                reason=event.reason,
+                on_behalf=event.on_behalf,
+                detail=dict(event.detail),
+            )
+            for event, operator_name in events
+        ),
+        allowed_actions=allowed,
+    )

@@ -1,0 +1,323 @@
+"""Case intake and the lifecycle transitions of the incoming-case queue.
+
+Every public method is one transaction: check the actor's role, lock the case, compare its
+version with the one the operator saw, apply the state machine, write the change and its event
+row, and return plain data. A refusal raises a typed :mod:`gridconsole.domain.errors` error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from gridconsole.domain import lifecycle, permissions
+from gridconsole.domain.codes import format_case_code
+from gridconsole.domain.enums import Action, CaseState, Priority, RejectReason
+from gridconsole.domain.errors import (
+    FieldProblem,
+    RuleRefused,
+    StaleCase,
+    ValidationFailed,
+)
+from gridconsole.domain.validators import CaseDraft, validate_case_draft, validate_reason
+from gridconsole.i18n import t
+from gridconsole.services.case_views import case_detail
+from gridconsole.services.context import ServiceContext
+from gridconsole.services.lookups import case_by_code, category_by_code, grid_by_code, only_street
+from gridconsole.services.records import CaseDetail
+from gridconsole.store.case_codes import next_sequence
+from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Operator, Street
+
+
+class CaseService:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    # -- intake -------------------------------------------------------------------------------
+
+    def report(self, raw: Mapping[str, object]) -> CaseDetail:
+        """Validate and create a new case (上报) in state ``reported``."""
+        actor = self.context.actor
+        permissions.require(actor.role, Action.report, operator=actor.display_name)
+        draft = validate_case_draft(raw, now=self.context.now())
+        with self.context.db.write() as session:
+            case = createcase_by_code(session, self.context, draft)
+            return case_detail(session, self.context, case)
+
+    # -- transitions ----------------------------------------------------------------------------
+
+    def accept(
+        self,
+        code: str,
+        version: int,
+        *,
+        category_code: str | None = None,
+        grid_code: str | None = None,
+    ) -> CaseDetail:
+        """受理: confirm (or correct) the category and the grid; the case becomes registered."""
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.accept)
+            detail: dict[str, Any] = {}
+            category_id, grid_id, community_id = case.category_id, case.grid_id, case.community_id
+            if category_code is not None:
+                category = category_by_code(session, category_code)
+                if category.id != category_id:
+                    detail["category"] = category.code
+                category_id = category.id  # type: ignore[assignment]
+            if grid_code is not None:
+                grid = grid_by_code(session, grid_code)
+                if grid.id != grid_id:
+                    detail["grid"] = grid.code
+                grid_id, community_id = grid.id, grid.community_id
+            if grid_id is None:
+                raise ValidationFailed([FieldProblem("grid", t("rule.required"))])
+            self._apply(
+                session,
+                case,
+                Action.accept,
+                version,
+                changes={
+                    "category_id": category_id,
+                    "grid_id": grid_id,
+                    "community_id": community_id,
+                    "accepted_at": self.context.now(),
+                },
+                detail=detail,
+            )
+            return case_detail(session, self.context, case)
+
+    def reject(self, code: str, version: int, *, reason: RejectReason, note: str) -> CaseDetail:
+        """不予受理 with a reason (duplicates go through :meth:`merge`)."""
+        note = validate_reason(note, field="note")
+        if reason is RejectReason.duplicate:
+            raise ValidationFailed([FieldProblem("reason", t("rule.use_merge"))])
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.reject)
+            self._apply(
+                session,
+                case,
+                Action.reject,
+                version,
+                changes={"reject_reason": reason, "closed_at": self.context.now()},
+                reason=note,
+                detail={"reject_reason": reason.value},
+            )
+            return case_detail(session, self.context, case)
+
+    def merge(self, code: str, version: int, *, into_code: str, note: str = "") -> CaseDetail:
+        """Merge a duplicate into another open case: it is rejected as a duplicate, and the
+        other case's timeline records what it absorbed."""
+        note = validate_reason(note, field="note", required=False)
+        if into_code == code:
+            raise RuleRefused(case_code=code, action=Action.merge.value, rule="merge_self")
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.merge)
+            target = case_by_code(session, into_code, lock=True)
+            if not lifecycle.can(Action.absorb_duplicate, target.state):
+                raise RuleRefused(
+                    case_code=code,
+                    action=Action.merge.value,
+                    rule="merge_target_closed",
+                    target=into_code,
+                    state=t(f"state.{target.state.value}"),
+                )
+            self._apply(
+                session,
+                case,
+                Action.merge,
+                version,
+                changes={
+                    "reject_reason": RejectReason.duplicate,
+                    "merged_into_id": target.id,
+                    "closed_at": self.context.now(),
+                },
+                reason=note,
+                detail={"into": target.code},
+            )
+            self._apply(
+                session,
+                target,
+                Action.absorb_duplicate,
+                target.version,
+                changes={},
+                reason=note,
+                detail={"duplicate": case.code},
+            )
+            return case_detail(session, self.context, case)
+
+    def resolve_in_grid(self, code: str, version: int, *, note: str) -> CaseDetail:
+        """小事不出网格: the grid worker handled it; allowed only for categories that permit it."""
+        note = validate_reason(note, field="note")
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.resolve_in_grid)
+            category = session.get(CaseCategory, case.category_id)
+            assert category is not None
+            if not category.resolvable_in_grid:
+                raise RuleRefused(
+                    case_code=code,
+                    action=Action.resolve_in_grid.value,
+                    rule="not_resolvable_in_grid",
+                    category=category.name,
+                )
+            if case.grid_id is None:
+                raise RuleRefused(
+                    case_code=code, action=Action.resolve_in_grid.value, rule="needs_grid"
+                )
+            changes: dict[str, Any] = {}
+            if case.accepted_at is None:
+                changes["accepted_at"] = self.context.now()
+            self._apply(
+                session, case, Action.resolve_in_grid, version, changes=changes, reason=note
+            )
+            return case_detail(session, self.context, case)
+
+    def set_priority(
+        self, code: str, version: int, *, priority: Priority, reason: str = ""
+    ) -> CaseDetail:
+        reason = validate_reason(reason, required=False)
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.set_priority)
+            if case.priority == priority:
+                return case_detail(session, self.context, case)
+            self._apply(
+                session,
+                case,
+                Action.set_priority,
+                version,
+                changes={"priority": priority},
+                reason=reason,
+                detail={"from": case.priority.name, "to": priority.name},
+            )
+            return case_detail(session, self.context, case)
+
+    # -- the mechanism ------------------------------------------------------------------------
+
+    def _load_for_change(self, session: Session, code: str, version: int, action: Action) -> Case:
+        actor = self.context.actor
+        permissions.require(actor.role, action, operator=actor.display_name)
+        case = case_by_code(session, code, lock=True)
+        if case.version != version:
+            raise self._stale(session, case)
+        lifecycle.next_state(action, case.state, case_code=case.code)
+        return case
+
+    def _stale(self, session: Session, case: Case) -> StaleCase:
+        operator = session.get(Operator, case.updated_by_id) if case.updated_by_id else None
+        return StaleCase(
+            case_code=case.code,
+            changed_by=operator.display_name if operator else t("entity.system"),
+            changed_at=self.context.local_text(case.updated_at),
+        )
+
+    def _apply(
+        self,
+        session: Session,
+        case: Case,
+        action: Action,
+        version: int,
+        *,
+        changes: Mapping[str, Any],
+        reason: str = "",
+        detail: Mapping[str, Any] | None = None,
+        on_behalf: bool = False,
+    ) -> None:
+        """Compare-and-set the case row, then append the event: both in the caller's transaction."""
+        now = self.context.now()
+        from_state = case.state
+        to_state = lifecycle.next_state(action, from_state, case_code=case.code)
+        values = {
+            **changes,
+            "state": to_state,
+            "version": version + 1,
+            "updated_at": now,
+            "updated_by_id": self.context.actor.id,
+        }
+        result = session.execute(
+            update(Case)
+            .where(Case.id == case.id, Case.version == version)  # type: ignore[arg-type]
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            session.refresh(case)
+            raise self._stale(session, case)
+        for name, value in values.items():
+            set_committed(case, name, value)
+        session.add(
+            CaseEvent(
+                case_id=case.id,  # type: ignore[arg-type]
+                at=now,
+                operator_id=self.context.actor.id,
+                action=action,
+                from_state=from_state,
+                to_state=to_state if to_state != from_state else None,
+                reason=reason,
+                on_behalf=on_behalf,
+                detail=dict(detail or {}),
+            )
+        )
+        session.flush()
+
+
+def set_committed(case: Case, name: str, value: Any) -> None:
+    """Mirror a value written by a Core UPDATE on the loaded object without marking it dirty."""
+    set_committed_value(case, name, value)
+
+
+def createcase_by_code(session: Session, context: ServiceContext, draft: CaseDraft) -> Case:
+    """Insert a validated case and its ``report`` event (used by intake and import)."""
+    now = context.now()
+    category = category_by_code(session, draft.category_code)
+    grid = grid_by_code(session, draft.grid_code) if draft.grid_code else None
+    if grid is not None:
+        community = session.get(Community, grid.community_id)
+        assert community is not None
+        street = session.get(Street, community.street_id)
+    else:
+        community = None
+        street = only_street(session)
+    assert street is not None
+    reported_at = draft.reported_at or now
+    local_day = context.local(now).date()
+    sequence = next_sequence(session, street.case_prefix, f"{local_day:%Y%m%d}")
+    case = Case(
+        code=format_case_code(street.case_prefix, local_day, sequence),
+        street_id=street.id,  # type: ignore[arg-type]
+        community_id=community.id if community else None,
+        grid_id=grid.id if grid else None,
+        category_id=category.id,  # type: ignore[arg-type]
+        source=draft.source,
+        priority=draft.priority,
+        state=CaseState.reported,
+        title=draft.title,
+        description=draft.description,
+        address=draft.address,
+        reporter_name=draft.reporter_name,
+        reporter_phone=draft.reporter_phone,
+        external_id=draft.external_id,
+        lat=draft.lat,
+        lon=draft.lon,
+        reported_at=reported_at,
+        created_by_id=context.actor.id,
+        updated_at=now,
+        updated_by_id=context.actor.id,
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        CaseEvent(
+            case_id=case.id,  # type: ignore[arg-type]
+            at=now,
+            operator_id=context.actor.id,
+            action=Action.report,
+            from_state=None,
+            to_state=CaseState.reported,
+            detail={"source": draft.source.value},
+        )
+    )
+    session.flush()
+    return case

@@ -1,0 +1,65 @@
+"""Opening a database for work: schema check, purpose (production/demo/training), upgrade."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from gridconsole.domain.enums import DatabasePurpose
+from gridconsole.domain.errors import DomainError
+from gridconsole.store import schema
+from gridconsole.store.engine import Database
+from gridconsole.store.models import DatabaseInfo
+
+PURPOSE_KEY = "purpose"
+
+
+class SchemaNotCurrent(DomainError):
+    """The database is not at the code's migration head; the message says what to run."""
+
+    def __init__(self, status: schema.SchemaStatus, url: str) -> None:
+        self.key = f"error.schema_{status.state.value}"
+        super().__init__(url=url, revision=status.revision or "-", head=status.head)
+        self.status = status
+
+
+class ClockOverrideRefused(DomainError):
+    key = "error.clock_override_refused"
+
+
+def connect(url: str, *, require_current: bool = True) -> Database:
+    """Connect; unless the schema is at head, raise :class:`SchemaNotCurrent` (nothing is written)."""
+    db = Database.connect(url)
+    if require_current:
+        status = schema.schema_status(db.reader)
+        if status.state is not schema.SchemaState.current:
+            db.dispose()
+            raise SchemaNotCurrent(status, db.url)
+    return db
+
+
+def upgrade(db: Database) -> tuple[schema.SchemaStatus, schema.SchemaStatus]:
+    """Bring the database to head; returns the status before and after."""
+    before = schema.schema_status(db.reader)
+    if before.state is schema.SchemaState.unknown:
+        raise SchemaNotCurrent(before, db.url)
+    schema.upgrade(db.writer)
+    return before, schema.schema_status(db.reader)
+
+
+def purpose(db: Database) -> DatabasePurpose:
+    with db.read() as session:
+        value = session.execute(
+            select(DatabaseInfo.value).where(DatabaseInfo.key == PURPOSE_KEY)  # type: ignore[arg-type]
+        ).scalar_one_or_none()
+    return DatabasePurpose(value) if value else DatabasePurpose.production
+
+
+def set_purpose(db: Database, value: DatabasePurpose) -> None:
+    with db.write() as session:
+        session.merge(DatabaseInfo(key=PURPOSE_KEY, value=value.value))
+
+
+def allow_clock_override(db: Database) -> None:
+    """``--now`` is for demo and training databases only: refuse it on production data."""
+    if purpose(db) is DatabasePurpose.production:
+        raise ClockOverrideRefused(url=db.url)

@@ -1,0 +1,225 @@
+"""Reading cases for the lists and the header: pages, details, counts, filter options."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from difflib import SequenceMatcher
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridconsole.domain.enums import OPEN_STATES, CaseState, EscalationStage
+from gridconsole.domain.text import clean_text
+from gridconsole.services.case_views import case_detail
+from gridconsole.services.context import ServiceContext
+from gridconsole.services.lookups import (
+    case_by_code,
+    category_by_code,
+    community_by_code,
+    grid_by_code,
+)
+from gridconsole.services.records import (
+    CaseDetail,
+    CaseRow,
+    Choice,
+    DuplicateCandidate,
+    FilterOptions,
+    HeaderCounts,
+    Page,
+    QueueCursor,
+    QueueFilter,
+)
+from gridconsole.store.case_queries import (
+    case_filter_conditions,
+    change_token_statement,
+    count_statement,
+    queue_page_statement,
+)
+from gridconsole.store.models import Case, CaseCategory, Community, Escalation, Grid
+
+# how many recent cases of one grid and category are compared for duplicates
+DUPLICATE_SCAN_LIMIT = 200
+
+
+class QueueService:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    def page(
+        self, query: QueueFilter, after: QueueCursor | None = None, limit: int | None = None
+    ) -> Page[CaseRow]:
+        """One page of cases matching ``query``, and how many match in all."""
+        limit = limit or self.context.settings.queue.page_size
+        with self.context.db.read() as session:
+            conditions = case_filter_conditions(
+                states=query.states,
+                category_id=category_by_code(session, query.category_code).id
+                if query.category_code
+                else None,
+                grid_id=grid_by_code(session, query.grid_code).id if query.grid_code else None,
+                community_id=community_by_code(session, query.community_code).id
+                if query.community_code
+                else None,
+                source=query.source,
+                priority=query.priority,
+                search=clean_text(query.search),
+            )
+            cursor_key = (after.priority, after.reported_at, after.id) if after else None
+            result = session.execute(queue_page_statement(conditions, cursor_key, limit + 1)).all()
+            total = session.execute(count_statement(conditions)).scalar_one()
+        rows = tuple(
+            CaseRow(
+                id=row.id,
+                code=row.code,
+                version=row.version,
+                state=CaseState(row.state),
+                priority=row.priority,
+                source=row.source,
+                title=row.title,
+                category_name=row.category_name,
+                grid_name=row.grid_name or "",
+                community_name=row.community_name or "",
+                reported_at=row.reported_at,
+                due_at=row.due_at,
+            )
+            for row in result[:limit]
+        )
+        next_cursor = None
+        if len(result) > limit:
+            last = rows[-1]
+            next_cursor = QueueCursor(int(last.priority), last.reported_at, last.id)
+        return Page(rows=rows, total=total, next_cursor=next_cursor)
+
+    def detail(self, code: str) -> CaseDetail:
+        with self.context.db.read() as session:
+            return case_detail(session, self.context, case_by_code(session, code))
+
+    def change_token(self) -> int:
+        """Changes whenever any console changes any case: poll it, reload only when it moves."""
+        with self.context.db.read() as session:
+            return session.execute(change_token_statement()).scalar_one() or 0
+
+    def header_counts(self) -> HeaderCounts:
+        now = self.context.now()
+        open_states = [state.value for state in OPEN_STATES]
+        with self.context.db.read() as session:
+            by_state = dict(
+                session.execute(
+                    select(Case.state, func.count()).group_by(Case.state)  # type: ignore[call-overload]
+                ).all()
+            )
+            warning = session.execute(
+                select(func.count())
+                .select_from(Case)
+                .where(Case.state.in_(open_states), Case.warn_at <= now, Case.due_at > now)  # type: ignore[attr-defined,operator]
+            ).scalar_one()
+            overdue = session.execute(
+                select(func.count())
+                .select_from(Case)
+                .where(Case.state.in_(open_states), Case.due_at <= now)  # type: ignore[attr-defined,operator]
+            ).scalar_one()
+            escalated = session.execute(
+                select(func.count())
+                .select_from(Escalation)
+                .where(
+                    Escalation.stage.not_in(  # type: ignore[attr-defined]
+                        [EscalationStage.final_reported.value, EscalationStage.withdrawn.value]
+                    )
+                )
+            ).scalar_one()
+
+        def count(*states: CaseState) -> int:
+            return sum(by_state.get(state, 0) for state in states)
+
+        return HeaderCounts(
+            waiting=count(CaseState.reported, CaseState.returned),
+            working=count(
+                CaseState.registered,
+                CaseState.dispatched,
+                CaseState.in_progress,
+                CaseState.feedback_given,
+                CaseState.reopened,
+                CaseState.suspended,
+            ),
+            warning=warning,
+            overdue=overdue,
+            escalated=escalated,
+        )
+
+    def filter_options(self) -> FilterOptions:
+        with self.context.db.read() as session:
+            categories = session.execute(
+                select(CaseCategory.code, CaseCategory.name)
+                .where(CaseCategory.active)  # type: ignore[arg-type]
+                .order_by(CaseCategory.family, CaseCategory.code)
+            ).all()
+            communities = session.execute(
+                select(Community.code, Community.name).order_by(Community.code)
+            ).all()
+            grids = session.execute(select(Grid.code, Grid.name).order_by(Grid.code)).all()
+        return FilterOptions(
+            categories=tuple(Choice(code, name) for code, name in categories),
+            communities=tuple(Choice(code, name) for code, name in communities),
+            grids=tuple(Choice(code, name) for code, name in grids),
+        )
+
+    def duplicate_candidates(
+        self,
+        *,
+        grid_code: str | None,
+        category_code: str,
+        text: str,
+        exclude_code: str | None = None,
+    ) -> tuple[DuplicateCandidate, ...]:
+        """Open cases of the same grid and category within the configured window whose text is
+        close to ``text``: offered as merge targets on entry and import."""
+        if not grid_code:
+            return ()
+        settings = self.context.settings.duplicates
+        since = self.context.now() - timedelta(hours=settings.window_hours)
+        with self.context.db.read() as session:
+            return find_duplicates(
+                session,
+                grid_id=grid_by_code(session, grid_code).id,  # type: ignore[arg-type]
+                category_id=category_by_code(session, category_code).id,  # type: ignore[arg-type]
+                text=text,
+                since=since,
+                threshold=settings.similarity,
+                exclude_code=exclude_code,
+            )
+
+
+def similarity(left: str, right: str) -> float:
+    return SequenceMatcher(None, left, right, autojunk=False).ratio()
+
+
+def find_duplicates(
+    session: Session,
+    *,
+    grid_id: int,
+    category_id: int,
+    text: str,
+    since: datetime,
+    threshold: float,
+    exclude_code: str | None = None,
+) -> tuple[DuplicateCandidate, ...]:
+    rows = session.execute(
+        select(Case.code, Case.title, Case.description, Case.state, Case.reported_at)
+        .where(
+            Case.grid_id == grid_id,  # type: ignore[arg-type]
+            Case.category_id == category_id,  # type: ignore[arg-type]
+            Case.reported_at >= since,  # type: ignore[operator]
+            Case.state.in_([s.value for s in OPEN_STATES]),  # type: ignore[attr-defined]
+        )
+        .order_by(Case.reported_at.desc())  # type: ignore[attr-defined]
+        .limit(DUPLICATE_SCAN_LIMIT)
+    ).all()
+    candidates = []
+    for code, title, description, state, reported_at in rows:
+        if code == exclude_code:
+            continue
+        score = similarity(text, f"{title} {description}")
+        if score >= threshold:
+            candidates.append(DuplicateCandidate(code, title, state, reported_at, round(score, 2)))
+    candidates.sort(key=lambda candidate: (-candidate.similarity, candidate.code))
+    return tuple(candidates)

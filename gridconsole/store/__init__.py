@@ -1,0 +1,1 @@
+"""Tables, engine, migrations and queries. Nothing here imports Textual."""

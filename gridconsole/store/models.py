@@ -1,0 +1,296 @@
+"""The tables (SQLModel). Alembic migrations in ``migrations/`` are generated from these.
+
+Times are ``UTCDateTime``; enums are stored as their values; every case row carries a
+``version`` for optimistic locking (compare-and-set in the services).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from gridconsole.domain.enums import (
+    Action,
+    CaseSource,
+    CaseState,
+    DatabasePurpose,
+    DeadlineStep,
+    DepartmentKind,
+    DispatchRole,
+    EscalationKind,
+    EscalationStage,
+    GridKind,
+    Priority,
+    RejectReason,
+    Role,
+    Severity,
+    TimeUnit,
+    WorkerRole,
+    WorkerStatus,
+)
+from gridconsole.store.types import IntEnumType, UTCDateTime, str_enum
+
+metadata = SQLModel.metadata
+
+
+class DatabaseInfo(SQLModel, table=True):
+    """Facts about the database itself (``purpose``: production, demo or training)."""
+
+    __tablename__ = "database_info"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)
+
+
+# -- the hierarchy --------------------------------------------------------------------------
+
+
+class District(SQLModel, table=True):
+    __tablename__ = "districts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True)
+    name: str = Field(max_length=64)
+
+
+class Street(SQLModel, table=True):
+    __tablename__ = "streets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    district_id: int = Field(foreign_key="districts.id", index=True)
+    code: str = Field(max_length=12, unique=True)
+    name: str = Field(max_length=64)
+    case_prefix: str = Field(max_length=6, unique=True)
+
+
+class Community(SQLModel, table=True):
+    __tablename__ = "communities"
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="streets.id", index=True)
+    code: str = Field(max_length=12, unique=True)  # administrative division code, 12 digits
+    name: str = Field(max_length=64)
+
+
+class Grid(SQLModel, table=True):
+    __tablename__ = "grids"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", index=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=64)
+    kind: GridKind = Field(sa_type=str_enum(GridKind))
+    unit_name: str | None = Field(default=None, max_length=128)  # the unit of a 专属 grid
+    households: int | None = Field(default=None)
+    area_description: str = Field(default="", max_length=500)
+    head_worker_id: int | None = Field(default=None, foreign_key="grid_workers.id")
+    resolves_in_grid: bool = Field(default=True)
+
+
+class GridWorker(SQLModel, table=True):
+    __tablename__ = "grid_workers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, index=True)
+    role: WorkerRole = Field(sa_type=str_enum(WorkerRole))
+    part_time_category: str | None = Field(default=None, max_length=32)
+    mobile: str = Field(default="", max_length=20)
+    id_number: str = Field(default="", max_length=18)
+    status: WorkerStatus = Field(default=WorkerStatus.active, sa_type=str_enum(WorkerStatus))
+
+
+class GridWorkerGrid(SQLModel, table=True):
+    """Which worker covers which grid (a worker may cover several)."""
+
+    __tablename__ = "grid_worker_grids"
+
+    worker_id: int = Field(foreign_key="grid_workers.id", primary_key=True)
+    grid_id: int = Field(foreign_key="grids.id", primary_key=True, index=True)
+
+
+# -- departments and categories -------------------------------------------------------------
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "departments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=64)
+    kind: DepartmentKind = Field(sa_type=str_enum(DepartmentKind))
+    duty_phone: str = Field(default="", max_length=20)
+    active: bool = Field(default=True)
+
+
+class CaseCategory(SQLModel, table=True):
+    __tablename__ = "case_categories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=64)
+    family: int = Field(ge=1, le=12)  # the matter family of Art. 9, (一)…(十二)
+    resolvable_in_grid: bool = Field(default=False)
+    default_department_id: int | None = Field(default=None, foreign_key="departments.id")
+    active: bool = Field(default=True)
+
+
+class CategoryTimeLimit(SQLModel, table=True):
+    """How long one step may take for one category and priority."""
+
+    __tablename__ = "category_time_limits"
+
+    category_id: int = Field(foreign_key="case_categories.id", primary_key=True)
+    step: DeadlineStep = Field(sa_type=str_enum(DeadlineStep), primary_key=True)
+    priority: Priority = Field(sa_type=IntEnumType(Priority), primary_key=True)
+    amount: int = Field(ge=1)
+    unit: TimeUnit = Field(sa_type=str_enum(TimeUnit))
+
+
+# -- operators --------------------------------------------------------------------------------
+
+
+class Operator(SQLModel, table=True):
+    __tablename__ = "operators"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)  # operating-system account
+    display_name: str = Field(max_length=40)
+    role: Role = Field(sa_type=str_enum(Role))
+    department_id: int | None = Field(default=None, foreign_key="departments.id")
+    active: bool = Field(default=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # the queue: WHERE state IN (...) ORDER BY priority, reported_at, id
+        Index("ix_cases_queue", "state", "priority", "reported_at", "id"),
+        # duplicate candidates: same grid and category, recent
+        Index("ix_cases_duplicates", "grid_id", "category_id", "reported_at"),
+        Index("ix_cases_external", "source", "external_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=24, unique=True)
+    street_id: int = Field(foreign_key="streets.id")
+    community_id: int | None = Field(default=None, foreign_key="communities.id", index=True)
+    grid_id: int | None = Field(default=None, foreign_key="grids.id")
+    category_id: int = Field(foreign_key="case_categories.id", index=True)
+    source: CaseSource = Field(sa_type=str_enum(CaseSource))
+    priority: Priority = Field(sa_type=IntEnumType(Priority))
+    state: CaseState = Field(sa_type=str_enum(CaseState))
+    title: str = Field(max_length=60)
+    description: str = Field(sa_type=Text)
+    address: str = Field(default="", max_length=200)
+    reporter_name: str = Field(default="", max_length=40)
+    reporter_phone: str = Field(default="", max_length=20)
+    external_id: str | None = Field(default=None, max_length=64)
+    lat: float | None = None
+    lon: float | None = None
+    reported_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the deadline of the step the case is in, and its warning instant (deadlines issue)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reject_reason: RejectReason | None = Field(default=None, sa_type=str_enum(RejectReason))
+    merged_into_id: int | None = Field(default=None, foreign_key="cases.id")
+    urge_count: int = Field(default=0)
+    supervised: bool = Field(default=False)
+    satisfaction: str | None = Field(default=None, max_length=16)
+    version: int = Field(default=1)
+    created_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="operators.id")
+
+
+class CaseEvent(SQLModel, table=True):
+    """The append-only timeline of a case: who did what, when, from which state to which."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    operator_id: int | None = Field(default=None, foreign_key="operators.id")
+    action: Action = Field(sa_type=str_enum(Action))
+    from_state: CaseState | None = Field(default=None, sa_type=str_enum(CaseState))
+    to_state: CaseState | None = Field(default=None, sa_type=str_enum(CaseState))
+    reason: str = Field(default="", sa_type=Text)
+    on_behalf: bool = Field(default=False)  # recorded by the centre for a department
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CaseCodeCounter(SQLModel, table=True):
+    """The last sequence number handed out per street prefix and local day."""
+
+    __tablename__ = "case_code_counters"
+
+    prefix: str = Field(primary_key=True, max_length=6)
+    day: str = Field(primary_key=True, max_length=8)  # YYYYMMDD, the centre's local date
+    last_sequence: int = Field(default=0)
+
+
+class Dispatch(SQLModel, table=True):
+    __tablename__ = "dispatches"
+    __table_args__ = (UniqueConstraint("case_id", "department_id", "dispatched_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    department_id: int = Field(foreign_key="departments.id", index=True)
+    role: DispatchRole = Field(sa_type=str_enum(DispatchRole))
+    instruction: str = Field(default="", sa_type=Text)
+    dispatched_at: datetime = Field(sa_type=UTCDateTime)
+    dispatched_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    sign_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handle_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    feedback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    feedback: str = Field(default="", sa_type=Text)
+    active: bool = Field(default=True)
+
+
+class Escalation(SQLModel, table=True):
+    __tablename__ = "escalations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: EscalationKind = Field(sa_type=str_enum(EscalationKind))
+    severity: Severity = Field(sa_type=str_enum(Severity))
+    stage: EscalationStage = Field(sa_type=str_enum(EscalationStage), index=True)
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    raised_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = Field(default="", sa_type=Text)
+
+
+__all__ = [
+    "Case",
+    "CaseCategory",
+    "CaseCodeCounter",
+    "CaseEvent",
+    "CategoryTimeLimit",
+    "Community",
+    "DatabaseInfo",
+    "DatabasePurpose",
+    "Department",
+    "Dispatch",
+    "District",
+    "Escalation",
+    "Grid",
+    "GridWorker",
+    "GridWorkerGrid",
+    "Operator",
+    "Street",
+    "metadata",
+]
