@@ -7,8 +7,23 @@ from dataclasses import dataclass
 from gridconsole.i18n import t
 
 
+@dataclass(frozen=True)
+class Term:
+    """A catalog key used as a message parameter, translated when the message is read."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return t(self.key, **{name: str(value) for name, value in self.params})
+
+
 class DomainError(Exception):
-    """A refusal the operator must read: ``str(error)`` is the translated message."""
+    """A refusal the operator must read: ``str(error)`` is the translated message.
+
+    Translation happens when the message is read, so an error raised in a worker thread is shown
+    in the locale active where it is displayed.
+    """
 
     key = "error.generic"
 
@@ -17,21 +32,23 @@ class DomainError(Exception):
         self.params = params
 
     def __str__(self) -> str:
-        return t(self.key, **self.params)
+        return t(self.key, **{name: str(value) for name, value in self.params.items()})
 
 
 class NotFound(DomainError):
     key = "error.not_found"
 
     def __init__(self, what: str, ident: object) -> None:
-        super().__init__(what=t(f"entity.{what}"), ident=ident)
+        super().__init__(what=Term(f"entity.{what}"), ident=ident)
 
 
 class PermissionDenied(DomainError):
     key = "error.permission_denied"
 
     def __init__(self, operator: str, role: str, action: str) -> None:
-        super().__init__(operator=operator, role=t(f"role.{role}"), action=t(f"action.{action}"))
+        super().__init__(
+            operator=operator, role=Term(f"role.{role}"), action=Term(f"action.{action}")
+        )
 
 
 class TransitionRefused(DomainError):
@@ -41,7 +58,7 @@ class TransitionRefused(DomainError):
 
     def __init__(self, case_code: str, state: str, action: str) -> None:
         super().__init__(
-            case_code=case_code, state=t(f"state.{state}"), action=t(f"action.{action}")
+            case_code=case_code, state=Term(f"state.{state}"), action=Term(f"action.{action}")
         )
         self.case_code = case_code
         self.state = state
@@ -55,7 +72,9 @@ class RuleRefused(DomainError):
 
     def __init__(self, case_code: str, action: str, rule: str, **rule_params: object) -> None:
         super().__init__(
-            case_code=case_code, action=t(f"action.{action}"), why=t(f"rule.{rule}", **rule_params)
+            case_code=case_code,
+            action=Term(f"action.{action}"),
+            why=Term(f"rule.{rule}", tuple(rule_params.items())),
         )
         self.rule = rule
 

@@ -21,6 +21,7 @@ from gridconsole.domain.errors import (
     FieldProblem,
     RuleRefused,
     StaleCase,
+    Term,
     ValidationFailed,
 )
 from gridconsole.domain.validators import CaseDraft, validate_case_draft, validate_reason
@@ -123,7 +124,7 @@ class CaseService:
                     action=Action.merge.value,
                     rule="merge_target_closed",
                     target=into_code,
-                    state=t(f"state.{target.state.value}"),
+                    state=Term(f"state.{target.state.value}"),
                 )
             self._apply(
                 session,
