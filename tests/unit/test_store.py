@@ -1,0 +1,100 @@
+"""Migrations, the engine's SQLite settings, and UTC times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from gridconsole.services import database
+from gridconsole.store import schema
+from gridconsole.store.engine import Database, normalise_url
+from gridconsole.store.models import DatabaseInfo, Operator, metadata
+from tests.factories import sqlite_url
+
+
+def test_empty_to_head_matches_the_models(tmp_path: Path) -> None:
+    db = Database.connect(sqlite_url(tmp_path / "m.db"))
+    assert schema.schema_status(db.reader).state is schema.SchemaState.empty
+    before, after = database.upgrade(db)
+    assert before.state is schema.SchemaState.empty
+    assert after.state is schema.SchemaState.current
+    with db.reader.connect() as connection:
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), metadata
+        )
+    assert differences == []
+
+
+def test_an_empty_or_unknown_database_says_what_to_run(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "empty.db")
+    with pytest.raises(database.SchemaNotCurrent, match="gridconsole db upgrade"):
+        database.connect(url)
+    db = Database.connect(url)
+    database.upgrade(db)
+    with db.writer.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'fffffffffff'"))
+    with pytest.raises(database.SchemaNotCurrent, match="无法识别"):
+        database.connect(url)
+
+
+def test_sqlite_pragmas(db: Database) -> None:
+    with db.reader.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_writes_begin_immediate_reads_deferred(db: Database) -> None:
+    """A write transaction holds the write lock from its first statement."""
+    with db.write() as session:
+        session.execute(text("SELECT 1"))
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        assert raw.in_transaction
+        other = Database.connect(str(db.reader.url))
+        try:
+            with other.reader.connect() as reader:
+                # a reader is not blocked by the writer (WAL)
+                assert reader.execute(text("SELECT count(*) FROM operators")).scalar() == 5
+        finally:
+            other.dispose()
+
+
+def test_times_are_stored_utc_and_naive_ones_refused(db: Database) -> None:
+    nanjing = timezone(timedelta(hours=8))
+    with db.write() as session:
+        session.add(
+            Operator(
+                username="tz",
+                display_name="时区",
+                role="dispatcher",
+                created_at=datetime(2026, 11, 29, 9, 30, tzinfo=nanjing),
+            )
+        )
+    with db.read() as session:
+        operator = session.query(Operator).filter_by(username="tz").one()
+        assert operator.created_at == datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
+        assert operator.created_at.tzinfo is UTC
+    with pytest.raises(Exception, match="naive"), db.write() as session:
+        session.add(
+            Operator(
+                username="naive",
+                display_name="x",
+                role="dispatcher",
+                created_at=datetime(2026, 11, 29, 9, 30),
+            )  # noqa: DTZ001
+        )
+    with db.read() as session:
+        assert session.get(DatabaseInfo, "purpose") is not None
+        assert session.query(Operator).filter_by(username="naive").count() == 0
+
+
+def test_postgres_urls_use_psycopg() -> None:
+    assert normalise_url("postgresql://u@h/db").startswith("postgresql+psycopg://")
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
