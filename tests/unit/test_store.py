@@ -87,8 +87,8 @@ def test_times_are_stored_utc_and_naive_ones_refused(db: Database) -> None:
                 username="naive",
                 display_name="x",
                 role="dispatcher",
-                created_at=datetime(2026, 11, 29, 9, 30),
-            )  # noqa: DTZ001
+                created_at=datetime(2026, 11, 29, 9, 30),  # noqa: DTZ001
+            )
         )
     with db.read() as session:
         assert session.get(DatabaseInfo, "purpose") is not None
