@@ -10,6 +10,7 @@ from gridconsole.i18n import set_locale
 from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
 from tests.factories import T0, build_reference_database, services_for, sqlite_url
+from tests.postgres import fresh_schema_url
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,20 @@ def db(db_path: Path) -> Iterator[Database]:
     database = build_reference_database(sqlite_url(db_path))
     yield database
     database.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Database]:
+    """The reference database on SQLite and on PostgreSQL: the same code must pass on both."""
+    if request.param == "sqlite":
+        database = build_reference_database(sqlite_url(db_path))
+        yield database
+        database.dispose()
+        return
+    with fresh_schema_url() as url:
+        database = build_reference_database(url)
+        yield database
+        database.dispose()
 
 
 @pytest.fixture

@@ -26,6 +26,12 @@ from tests.factories import new_case_fields, services_for
 NOISE_GRID = "320102002001001"
 
 
+@pytest.fixture
+def db(any_db: Database) -> Database:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db
+
+
 def report(services: Services, **fields: object) -> CaseDetail:
     return services.cases.report(new_case_fields(**fields))
 
