@@ -1,0 +1,39 @@
+"""Print the benchmark figures: `uv run python -m bench [--cases 2000 100000] [--runs 30]`.
+
+Each figure is the median of repeated runs with its range, beside its floor measured in the
+same run. Databases are built once with the demo generator and reused from bench/data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import datasets, queue_pages, startup
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--cases", type=int, nargs="+", default=[2000, 100_000])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--skip-startup", action="store_true")
+    arguments = parser.parse_args()
+    for cases in arguments.cases:
+        path, built = datasets.demo_database(cases)
+        size_mib = path.stat().st_size / 2**20
+        note = f"built in {built:.1f} s" if built is not None else "reused"
+        print(f"\n== demo database, {cases:,} cases ({size_mib:.0f} MiB, {note})")
+        print(f"{'queue page (50 rows + total)':44} {'services':>38}   {'bare sqlite3':>38}")
+        for label, ours, floor in queue_pages.run(path, arguments.runs):
+            print(
+                f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ours.median_ms / floor.median_ms:.1f}"
+            )
+        if not arguments.skip_startup:
+            ours, floor = startup.run(path, arguments.startup_runs)
+            print(
+                f"  {'start to first frame with data (pty)':42} {ours!s:>38}   {floor!s:>38}  (floor: minimal Textual app)"
+            )
+
+
+if __name__ == "__main__":
+    main()
