@@ -45,7 +45,12 @@ def get_locale() -> Locale:
     return _active
 
 
-def t(key: str, /, locale: Locale | None = None, **params: object) -> str:
-    """The text for ``key`` in ``locale`` (default: the active one)."""
-    template = catalog(locale or _active)[key]
+def t(key: str, /, **params: object) -> str:
+    """The text for ``key`` in the active locale."""
+    return t_in(_active, key, **params)
+
+
+def t_in(locale: Locale, key: str, /, **params: object) -> str:
+    """The text for ``key`` in ``locale``."""
+    template = catalog(locale)[key]
     return template.format(**params) if params else template

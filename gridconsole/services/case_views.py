@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.privacy import mask_phone
@@ -18,6 +19,7 @@ from gridconsole.store.models import (
     Grid,
     Operator,
     Street,
+    row_id,
 )
 
 
@@ -30,10 +32,10 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
     street = session.get(Street, case.street_id)
     merged_into = session.get(Case, case.merged_into_id) if case.merged_into_id else None
     events = session.execute(
-        select(CaseEvent, Operator.display_name)
-        .outerjoin(Operator, Operator.id == CaseEvent.operator_id)  # type: ignore[arg-type]
-        .where(CaseEvent.case_id == case.id)  # type: ignore[arg-type]
-        .order_by(CaseEvent.id)  # type: ignore[arg-type]
+        select(CaseEvent, col(Operator.display_name))
+        .outerjoin(Operator, col(Operator.id) == col(CaseEvent.operator_id))
+        .where(col(CaseEvent.case_id) == case.id)
+        .order_by(col(CaseEvent.id))
     ).all()
     updated_by = session.get(Operator, case.updated_by_id) if case.updated_by_id else None
     role = context.actor.role
@@ -41,7 +43,7 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
         action for action in lifecycle.actions_from(case.state) if permissions.allowed(role, action)
     )
     return CaseDetail(
-        id=case.id,  # type: ignore[arg-type]
+        id=row_id(case),
         code=case.code,
         version=case.version,
         state=case.state,
@@ -70,7 +72,7 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
         updated_by_name=updated_by.display_name if updated_by else t("entity.system"),
         events=tuple(
             CaseEventView(
-                id=event.id,  # type: ignore[arg-type]
+                id=row_id(event),
                 at=event.at,
                 operator_name=operator_name or t("entity.system"),
                 action=event.action,

@@ -8,11 +8,12 @@ row, and return plain data. A refusal raises a typed :mod:`gridconsole.domain.er
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.codes import format_case_code
@@ -31,7 +32,15 @@ from gridconsole.services.context import ServiceContext
 from gridconsole.services.lookups import case_by_code, category_by_code, grid_by_code, only_street
 from gridconsole.services.records import CaseDetail
 from gridconsole.store.case_codes import next_sequence
-from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Operator, Street
+from gridconsole.store.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    Community,
+    Operator,
+    Street,
+    row_id,
+)
 
 
 class CaseService:
@@ -68,7 +77,7 @@ class CaseService:
                 category = category_by_code(session, category_code)
                 if category.id != category_id:
                     detail["category"] = category.code
-                category_id = category.id  # type: ignore[assignment]
+                category_id = row_id(category)
             if grid_code is not None:
                 grid = grid_by_code(session, grid_code)
                 if grid.id != grid_id:
@@ -239,18 +248,18 @@ class CaseService:
         }
         result = session.execute(
             update(Case)
-            .where(Case.id == case.id, Case.version == version)  # type: ignore[arg-type]
+            .where(col(Case.id) == case.id, col(Case.version) == version)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if cast(CursorResult[Any], result).rowcount != 1:
             session.refresh(case)
             raise self._stale(session, case)
         for name, value in values.items():
             set_committed(case, name, value)
         session.add(
             CaseEvent(
-                case_id=case.id,  # type: ignore[arg-type]
+                case_id=row_id(case),
                 at=now,
                 operator_id=self.context.actor.id,
                 action=action,
@@ -287,10 +296,10 @@ def createcase_by_code(session: Session, context: ServiceContext, draft: CaseDra
     sequence = next_sequence(session, street.case_prefix, f"{local_day:%Y%m%d}")
     case = Case(
         code=format_case_code(street.case_prefix, local_day, sequence),
-        street_id=street.id,  # type: ignore[arg-type]
+        street_id=row_id(street),
         community_id=community.id if community else None,
         grid_id=grid.id if grid else None,
-        category_id=category.id,  # type: ignore[arg-type]
+        category_id=row_id(category),
         source=draft.source,
         priority=draft.priority,
         state=CaseState.reported,
@@ -311,7 +320,7 @@ def createcase_by_code(session: Session, context: ServiceContext, draft: CaseDra
     session.flush()
     session.add(
         CaseEvent(
-            case_id=case.id,  # type: ignore[arg-type]
+            case_id=row_id(case),
             at=now,
             operator_id=context.actor.id,
             action=Action.report,

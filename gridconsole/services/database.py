@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.domain.errors import DomainError
@@ -49,7 +50,7 @@ def upgrade(db: Database) -> tuple[schema.SchemaStatus, schema.SchemaStatus]:
 def purpose(db: Database) -> DatabasePurpose:
     with db.read() as session:
         value = session.execute(
-            select(DatabaseInfo.value).where(DatabaseInfo.key == PURPOSE_KEY)  # type: ignore[arg-type]
+            select(col(DatabaseInfo.value)).where(col(DatabaseInfo.key) == PURPOSE_KEY)
         ).scalar_one_or_none()
     return DatabasePurpose(value) if value else DatabasePurpose.production
 

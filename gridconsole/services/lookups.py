@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from gridconsole.domain.errors import FieldProblem, NotFound, ValidationFailed
 from gridconsole.i18n import t
@@ -12,7 +13,7 @@ from gridconsole.store.models import Case, CaseCategory, Community, Grid, Street
 
 def case_by_code(session: Session, code: str, *, lock: bool = False) -> Case:
     """The case with ``code``; ``lock`` takes a row lock (PostgreSQL) for a change."""
-    statement = select(Case).where(Case.code == code)  # type: ignore[arg-type]
+    statement = select(Case).where(col(Case.code) == code)
     if lock:
         statement = statement.with_for_update()
     case = session.execute(statement).scalar_one_or_none()
@@ -23,7 +24,7 @@ def case_by_code(session: Session, code: str, *, lock: bool = False) -> Case:
 
 def category_by_code(session: Session, code: str, *, field: str = "category") -> CaseCategory:
     category = session.execute(
-        select(CaseCategory).where(CaseCategory.code == code, CaseCategory.active)  # type: ignore[arg-type]
+        select(CaseCategory).where(col(CaseCategory.code) == code, col(CaseCategory.active))
     ).scalar_one_or_none()
     if category is None:
         raise ValidationFailed([FieldProblem(field, t("rule.unknown_code", value=code))])
@@ -31,7 +32,7 @@ def category_by_code(session: Session, code: str, *, field: str = "category") ->
 
 
 def grid_by_code(session: Session, code: str, *, field: str = "grid") -> Grid:
-    grid = session.execute(select(Grid).where(Grid.code == code)).scalar_one_or_none()  # type: ignore[arg-type]
+    grid = session.execute(select(Grid).where(col(Grid.code) == code)).scalar_one_or_none()
     if grid is None:
         raise ValidationFailed([FieldProblem(field, t("rule.unknown_code", value=code))])
     return grid
@@ -39,7 +40,7 @@ def grid_by_code(session: Session, code: str, *, field: str = "grid") -> Grid:
 
 def community_by_code(session: Session, code: str, *, field: str = "community") -> Community:
     community = session.execute(
-        select(Community).where(Community.code == code)  # type: ignore[arg-type]
+        select(Community).where(col(Community.code) == code)
     ).scalar_one_or_none()
     if community is None:
         raise ValidationFailed([FieldProblem(field, t("rule.unknown_code", value=code))])

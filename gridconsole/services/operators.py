@@ -6,6 +6,7 @@ import os
 import pwd
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from gridconsole.clock import Clock
 from gridconsole.domain.enums import Role
@@ -14,7 +15,7 @@ from gridconsole.domain.text import clean_text
 from gridconsole.i18n import t
 from gridconsole.services.records import Actor
 from gridconsole.store.engine import Database
-from gridconsole.store.models import Operator
+from gridconsole.store.models import Operator, row_id
 
 
 class NotAnOperator(DomainError):
@@ -28,7 +29,7 @@ def os_username() -> str:
 
 def _actor(operator: Operator) -> Actor:
     return Actor(
-        id=operator.id,  # type: ignore[arg-type]
+        id=row_id(operator),
         username=operator.username,
         display_name=operator.display_name,
         role=operator.role,
@@ -39,7 +40,7 @@ def _actor(operator: Operator) -> Actor:
 def resolve_actor(db: Database, username: str) -> Actor:
     with db.read() as session:
         operator = session.execute(
-            select(Operator).where(Operator.username == username, Operator.active)  # type: ignore[arg-type]
+            select(Operator).where(col(Operator.username) == username, col(Operator.active))
         ).scalar_one_or_none()
     if operator is None:
         raise NotAnOperator(username=username)
@@ -55,7 +56,7 @@ def ensure_operator(
         raise ValidationFailed([FieldProblem("display_name", t("rule.required"))])
     with db.write() as session:
         operator = session.execute(
-            select(Operator).where(Operator.username == username)  # type: ignore[arg-type]
+            select(Operator).where(col(Operator.username) == username)
         ).scalar_one_or_none()
         if operator is None:
             operator = Operator(

@@ -7,6 +7,7 @@ from difflib import SequenceMatcher
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from gridconsole.domain.enums import OPEN_STATES, CaseState, EscalationStage
 from gridconsole.domain.text import clean_text
@@ -35,7 +36,7 @@ from gridconsole.store.case_queries import (
     count_statement,
     queue_page_statement,
 )
-from gridconsole.store.models import Case, CaseCategory, Community, Escalation, Grid
+from gridconsole.store.models import Case, CaseCategory, Community, Escalation, Grid, row_id
 
 # how many recent cases of one grid and category are compared for duplicates
 DUPLICATE_SCAN_LIMIT = 200
@@ -105,24 +106,28 @@ class QueueService:
         with self.context.db.read() as session:
             by_state = dict(
                 session.execute(
-                    select(Case.state, func.count()).group_by(Case.state)  # type: ignore[call-overload]
+                    select(col(Case.state), func.count()).group_by(col(Case.state))
                 ).all()
             )
             warning = session.execute(
                 select(func.count())
                 .select_from(Case)
-                .where(Case.state.in_(open_states), Case.warn_at <= now, Case.due_at > now)  # type: ignore[attr-defined,operator]
+                .where(
+                    col(Case.state).in_(open_states),
+                    col(Case.warn_at) <= now,
+                    col(Case.due_at) > now,
+                )
             ).scalar_one()
             overdue = session.execute(
                 select(func.count())
                 .select_from(Case)
-                .where(Case.state.in_(open_states), Case.due_at <= now)  # type: ignore[attr-defined,operator]
+                .where(col(Case.state).in_(open_states), col(Case.due_at) <= now)
             ).scalar_one()
             escalated = session.execute(
                 select(func.count())
                 .select_from(Escalation)
                 .where(
-                    Escalation.stage.not_in(  # type: ignore[attr-defined]
+                    col(Escalation.stage).not_in(
                         [EscalationStage.final_reported.value, EscalationStage.withdrawn.value]
                     )
                 )
@@ -149,14 +154,16 @@ class QueueService:
     def filter_options(self) -> FilterOptions:
         with self.context.db.read() as session:
             categories = session.execute(
-                select(CaseCategory.code, CaseCategory.name)
-                .where(CaseCategory.active)  # type: ignore[arg-type]
-                .order_by(CaseCategory.family, CaseCategory.code)
+                select(col(CaseCategory.code), col(CaseCategory.name))
+                .where(col(CaseCategory.active))
+                .order_by(col(CaseCategory.family), col(CaseCategory.code))
             ).all()
             communities = session.execute(
-                select(Community.code, Community.name).order_by(Community.code)
+                select(col(Community.code), col(Community.name)).order_by(col(Community.code))
             ).all()
-            grids = session.execute(select(Grid.code, Grid.name).order_by(Grid.code)).all()
+            grids = session.execute(
+                select(col(Grid.code), col(Grid.name)).order_by(col(Grid.code))
+            ).all()
         return FilterOptions(
             categories=tuple(Choice(code, name) for code, name in categories),
             communities=tuple(Choice(code, name) for code, name in communities),
@@ -180,8 +187,8 @@ class QueueService:
         with self.context.db.read() as session:
             return find_duplicates(
                 session,
-                grid_id=grid_by_code(session, grid_code).id,  # type: ignore[arg-type]
-                category_id=category_by_code(session, category_code).id,  # type: ignore[arg-type]
+                grid_id=row_id(grid_by_code(session, grid_code)),
+                category_id=row_id(category_by_code(session, category_code)),
                 text=text,
                 since=since,
                 threshold=settings.similarity,
@@ -204,14 +211,20 @@ def find_duplicates(
     exclude_code: str | None = None,
 ) -> tuple[DuplicateCandidate, ...]:
     rows = session.execute(
-        select(Case.code, Case.title, Case.description, Case.state, Case.reported_at)
-        .where(
-            Case.grid_id == grid_id,  # type: ignore[arg-type]
-            Case.category_id == category_id,  # type: ignore[arg-type]
-            Case.reported_at >= since,  # type: ignore[operator]
-            Case.state.in_([s.value for s in OPEN_STATES]),  # type: ignore[attr-defined]
+        select(
+            col(Case.code),
+            col(Case.title),
+            col(Case.description),
+            col(Case.state),
+            col(Case.reported_at),
         )
-        .order_by(Case.reported_at.desc())  # type: ignore[attr-defined]
+        .where(
+            col(Case.grid_id) == grid_id,
+            col(Case.category_id) == category_id,
+            col(Case.reported_at) >= since,
+            col(Case.state).in_([s.value for s in OPEN_STATES]),
+        )
+        .order_by(col(Case.reported_at).desc())
         .limit(DUPLICATE_SCAN_LIMIT)
     ).all()
     candidates = []

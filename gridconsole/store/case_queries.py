@@ -7,8 +7,10 @@ Hot queries are checked with ``EXPLAIN QUERY PLAN`` in the tests: the queue's mu
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
+from sqlmodel import col
 
 from gridconsole.domain.enums import CaseSource, CaseState, Priority
 from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Grid
@@ -59,7 +61,7 @@ def queue_page_statement(
     conditions: list[ColumnElement[bool]],
     after: tuple[int, datetime, int] | None,
     limit: int,
-) -> Select[tuple[object, ...]]:
+) -> Select[Any]:
     """Rows of one page, most urgent then oldest first, ties broken by id (keyset pagination)."""
     sort_key = (_c.priority, _c.reported_at, _c.id)
     where = list(conditions)
@@ -76,24 +78,24 @@ def queue_page_statement(
             _c.title,
             _c.reported_at,
             _c.due_at,
-            CaseCategory.name.label("category_name"),  # type: ignore[attr-defined]
-            Grid.name.label("grid_name"),  # type: ignore[attr-defined]
-            Community.name.label("community_name"),  # type: ignore[attr-defined]
+            col(CaseCategory.name).label("category_name"),
+            col(Grid.name).label("grid_name"),
+            col(Community.name).label("community_name"),
         )
         .select_from(Case)
-        .join(CaseCategory, CaseCategory.id == _c.category_id)  # type: ignore[arg-type]
-        .outerjoin(Grid, Grid.id == _c.grid_id)  # type: ignore[arg-type]
-        .outerjoin(Community, Community.id == _c.community_id)  # type: ignore[arg-type]
+        .join(CaseCategory, col(CaseCategory.id) == _c.category_id)
+        .outerjoin(Grid, col(Grid.id) == _c.grid_id)
+        .outerjoin(Community, col(Community.id) == _c.community_id)
         .where(and_(True, *where))
         .order_by(*sort_key)
         .limit(limit)
     )
 
 
-def count_statement(conditions: list[ColumnElement[bool]]) -> Select[tuple[int]]:
+def count_statement(conditions: list[ColumnElement[bool]]) -> Select[int]:
     return select(func.count()).select_from(Case).where(and_(True, *conditions))
 
 
-def change_token_statement() -> Select[tuple[int | None]]:
+def change_token_statement() -> Select[int | None]:
     """The newest event id: it moves whenever any case changes in any console."""
-    return select(func.max(CaseEvent.id))
+    return select(func.max(col(CaseEvent.id)))

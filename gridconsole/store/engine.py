@@ -71,10 +71,9 @@ class Database:
     @classmethod
     def connect(cls, url: str, *, echo: bool = False) -> Database:
         engine = create_db_engine(url, echo=echo)
+        writer: Engine = engine
         if engine.dialect.name == "sqlite":
             writer = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-        else:
-            writer = engine
         return cls(reader=engine, writer=writer)
 
     @property

@@ -36,6 +36,14 @@ from gridconsole.store.types import IntEnumType, UTCDateTime, str_enum
 metadata = SQLModel.metadata
 
 
+def row_id(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed (SQLModel types ``id`` as optional)."""
+    value = getattr(row, "id", None)
+    if value is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return int(value)
+
+
 class DatabaseInfo(SQLModel, table=True):
     """Facts about the database itself (``purpose``: production, demo or training)."""
 
