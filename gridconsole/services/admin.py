@@ -1,0 +1,259 @@
+"""Administration from the command line: schema status and upgrade, demo databases, operators.
+
+Each function takes a database URL, opens the database, does one thing and closes it, so the CLI
+never touches the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from gridconsole.clock import Clock
+from gridconsole.domain.enums import DatabasePurpose, Role
+from gridconsole.domain.errors import DomainError, FieldProblem, ValidationFailed
+from gridconsole.domain.text import clean_text
+from gridconsole.i18n import t
+from gridconsole.services import database
+from gridconsole.services.database import SchemaNotCurrent
+from gridconsole.services.operators import ensure_operator
+from gridconsole.store import schema
+from gridconsole.store.engine import Database
+from gridconsole.store.models import Operator
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
+
+
+class OperatorAddRefused(DomainError):
+    key = "cli.operator_add_refused"
+
+
+class FirstOperatorMustBeAdmin(DomainError):
+    key = "cli.first_operator_admin"
+
+
+class OperatorExists(DomainError):
+    key = "cli.operator_exists"
+
+
+class NotADemoDatabase(DomainError):
+    key = "cli.not_demo_database"
+
+
+class FreshNeedsSqliteFile(DomainError):
+    key = "cli.fresh_sqlite_only"
+
+
+class NoDatabaseFile(DomainError):
+    key = "cli.no_database_file"
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    url: str
+    state: str  # "current", "empty", "behind", "unknown"
+    revision: str | None
+    head: str
+    purpose: DatabasePurpose | None  # None where the schema is not current
+    message: str  # the translated sentence saying where the schema stands
+
+
+@dataclass(frozen=True)
+class OperatorView:
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+
+
+@dataclass(frozen=True)
+class DemoOutcome:
+    url: str
+    created: bool  # a new database was made and seeded
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def require_existing(url: str) -> None:
+    """Refuse a SQLite URL whose file does not exist (connecting would create an empty one)."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise NoDatabaseFile(path=path)
+
+
+def _open_any(url: str) -> tuple[Database, SchemaReport]:
+    """Connect whatever the schema's state, and say where it stands."""
+    db = database.connect(url, require_current=False)
+    try:
+        status = schema.schema_status(db.reader)
+        if status.state is schema.SchemaState.current:
+            message = t("error.schema_current", head=status.head)
+            current_purpose: DatabasePurpose | None = database.purpose(db)
+        else:
+            message = str(SchemaNotCurrent(status, db.url))
+            current_purpose = None
+    except BaseException:
+        db.dispose()
+        raise
+    return db, SchemaReport(
+        db.url, status.state.value, status.revision, status.head, current_purpose, message
+    )
+
+
+def schema_report(url: str) -> SchemaReport:
+    require_existing(url)
+    db, report = _open_any(url)
+    db.dispose()
+    return report
+
+
+def upgrade_database(url: str) -> tuple[SchemaReport, SchemaReport]:
+    """Bring the database at ``url`` to head (a new SQLite file is created)."""
+    db, before = _open_any(url)
+    try:
+        database.upgrade(db)
+    finally:
+        db.dispose()
+    db, after = _open_any(url)
+    db.dispose()
+    return before, after
+
+
+# -- operators ----------------------------------------------------------------------------------
+
+
+def _operator_view(operator: Operator) -> OperatorView:
+    return OperatorView(operator.username, operator.display_name, operator.role, operator.active)
+
+
+def list_operators(url: str) -> tuple[OperatorView, ...]:
+    require_existing(url)
+    db = database.connect(url)
+    try:
+        with db.read() as session:
+            operators = session.execute(select(Operator).order_by(Operator.username)).scalars()
+            return tuple(_operator_view(operator) for operator in operators)
+    finally:
+        db.dispose()
+
+
+def add_operator(
+    url: str, clock: Clock, *, caller: str, username: str, display_name: str, role: Role
+) -> OperatorView:
+    """Add an operator: the first one (an admin) on an empty table, later ones by an admin."""
+    if not _USERNAME.match(username):
+        raise ValidationFailed(
+            [FieldProblem("username", t("cli.username_invalid", value=username))]
+        )
+    if not clean_text(display_name):
+        raise ValidationFailed([FieldProblem("name", t("rule.required"))])
+    require_existing(url)
+    db = database.connect(url)
+    try:
+        with db.read() as session:
+            count = session.execute(select(func.count()).select_from(Operator)).scalar_one()
+            existing = session.execute(
+                select(Operator).where(Operator.username == username)  # type: ignore[arg-type]
+            ).scalar_one_or_none()
+            caller_row = session.execute(
+                select(Operator).where(Operator.username == caller)  # type: ignore[arg-type]
+            ).scalar_one_or_none()
+        if count == 0:
+            if role is not Role.admin:
+                raise FirstOperatorMustBeAdmin(username=username)
+        elif caller_row is None or not caller_row.active or caller_row.role is not Role.admin:
+            raise OperatorAddRefused(caller=caller)
+        if existing is not None:
+            raise OperatorExists(username=username)
+        actor = ensure_operator(db, clock, username=username, display_name=display_name, role=role)
+        return OperatorView(actor.username, actor.display_name, actor.role, True)
+    finally:
+        db.dispose()
+
+
+# -- demo databases -----------------------------------------------------------------------------
+
+
+def _seed_function() -> Callable[..., None]:
+    from gridconsole.services.demo import seed_demo  # written alongside; imported when needed
+
+    return seed_demo
+
+
+def prepare_demo(
+    url: str,
+    clock: Clock,
+    *,
+    cases: int,
+    username: str,
+    fresh: bool = False,
+    reuse: bool = True,
+) -> DemoOutcome:
+    """Make sure ``url`` holds a seeded demo database.
+
+    A new or empty database is migrated and seeded. An existing demo database is kept as it is
+    (``reuse``) or seeded again (``reuse=False``, ``db seed-demo``); ``fresh`` deletes a demo SQLite
+    file first. Anything that is not a demo database is refused untouched: seeding would put
+    made-up cases among real ones.
+    """
+    path = sqlite_path(url)
+    if fresh:
+        if path is None:
+            raise FreshNeedsSqliteFile(url=url)
+        if path.exists():
+            _require_demo_or_empty(url)
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    empty = _require_demo_or_empty(url)
+    if not empty and reuse:
+        return DemoOutcome(url=url, created=False)
+    seed_demo = _seed_function()
+    db = database.connect(url, require_current=False)
+    try:
+        database.upgrade(db)
+        seed_demo(db, clock, cases=cases, username=username)
+    finally:
+        db.dispose()
+    return DemoOutcome(url=url, created=True)
+
+
+def _require_demo_or_empty(url: str) -> bool:
+    """True for an empty database; raise unless it is a demo database (brought to head)."""
+    db, report = _open_any(url)
+    try:
+        if report.state == "empty":
+            return True
+        if report.state == "unknown":
+            raise SchemaNotCurrent(schema.schema_status(db.reader), db.url)
+        if database.purpose(db) is not DatabasePurpose.demo:
+            raise NotADemoDatabase(url=db.url)
+        if report.state == "behind":
+            database.upgrade(db)
+        return False
+    finally:
+        db.dispose()
+
+
+def allow_simulated_clock(url: str) -> None:
+    """Refuse a simulated clock (``--now``) unless ``url`` is a demo or training database."""
+    require_existing(url)
+    db = database.connect(url)
+    try:
+        database.allow_clock_override(db)
+    finally:
+        db.dispose()
