@@ -1,0 +1,135 @@
+"""The console application: theme, keymap, palette providers and the worker-error policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from gridconsole.config import Settings
+from gridconsole.domain.errors import DomainError
+from gridconsole.i18n import set_locale, t
+from gridconsole.views.action_modal import ActionModal
+from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
+from gridconsole.views.help_screen import HelpScreen, HelpSection
+from gridconsole.views.main_screen import MainScreen
+from gridconsole.views.messages import OperationFailed
+from gridconsole.views.ports import ConsoleServices
+from gridconsole.views.queue_commands import QueueCommands
+from gridconsole.views.queue_pane import QueuePane
+from gridconsole.views.queue_table import QueueTable
+
+# Palette commands Textual offers that would move personal data off the console.
+EGRESS_COMMANDS = frozenset({"Screenshot"})
+
+
+def declared_bindings(cls: type) -> tuple[Binding, ...]:
+    """The bindings ``cls`` and its bases declare, base classes first."""
+    found: list[Binding] = []
+    for klass in reversed(cls.__mro__):
+        for item in klass.__dict__.get("BINDINGS", ()):
+            if isinstance(item, Binding):
+                found.append(item)
+            else:
+                key, action, *rest = item
+                found.append(Binding(key, action, rest[0] if rest else ""))
+    return tuple(found)
+
+
+class GridConsoleApp(App[None]):
+    """The dispatch centre's console: one services bundle, one settings object."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = t("app.title")
+    COMMANDS: ClassVar = App.COMMANDS | {QueueCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    # Selection copy goes to the terminal clipboard (OSC 52): personal data stays on screen.
+    ALLOW_SELECT = False
+
+    BINDINGS: ClassVar = [
+        Binding("f1,question_mark", "show_help", t("shell.key_help"), id="show-help"),
+        Binding("ctrl+p", "command_palette", t("shell.key_palette"), id="command-palette"),
+        Binding("ctrl+q", "quit", t("shell.key_quit"), priority=True, id="quit"),
+    ]
+
+    def __init__(self, services: ConsoleServices, settings: Settings) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = settings
+        self.theme = settings.ui.theme
+        self.animation_level = "full" if settings.ui.animations else "none"
+        self.set_keymap(settings.keymap)
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.services)
+
+    # -- the palette --------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title not in EGRESS_COMMANDS:
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused: a screenshot would write personal data to a file."""
+        self.notify(t("shell.screenshot_refused"), severity="warning", markup=False)
+
+    # -- help -------------------------------------------------------------------------------------
+
+    def help_sections(self) -> tuple[HelpSection, ...]:
+        """Every binding of the console, grouped, with the operator's keymap applied."""
+        keymap = self.settings.keymap
+
+        def remapped(bindings: Iterable[Binding]) -> tuple[Binding, ...]:
+            return tuple(
+                replace(binding, key=keymap[binding.id])
+                if binding.id and binding.id in keymap
+                else binding
+                for binding in bindings
+                if binding.action not in ("help_quit", "screen.copy_text")
+            )
+
+        return (
+            HelpSection(
+                t("help.section_console"),
+                remapped((*declared_bindings(GridConsoleApp), *declared_bindings(MainScreen))),
+            ),
+            HelpSection(
+                t("help.section_queue"),
+                remapped((*declared_bindings(QueuePane), *declared_bindings(QueueTable))),
+            ),
+            HelpSection(t("help.section_detail"), remapped(declared_bindings(CaseDetailScreen))),
+            HelpSection(
+                t("help.section_forms"),
+                remapped(
+                    (*declared_bindings(ActionModal), *declared_bindings(DuplicateChoiceModal))
+                ),
+            ),
+        )
+
+    def action_show_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    # -- the worker-error policy ----------------------------------------------------------------
+
+    def on_operation_failed(self, message: OperationFailed) -> None:
+        """A worker failed: tell the operator; the console keeps running."""
+        error = message.error
+        text = (
+            str(error)
+            if isinstance(error, DomainError)
+            else t("shell.unexpected_error", error=f"{type(error).__name__}: {error}")
+        )
+        self.notify(text, severity="error", markup=False, timeout=8)
+
+
+def run_console(services: ConsoleServices, settings: Settings) -> None:
+    """Run the console in this terminal until the operator quits."""
+    set_locale(settings.ui.locale)
+    GridConsoleApp(services, settings).run()

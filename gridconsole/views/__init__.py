@@ -1,0 +1,1 @@
+"""Screens, panes, modals and widgets of the console: presentation only."""

@@ -1,0 +1,158 @@
+"""One case in full: every field and the timeline of its events."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from gridconsole.domain.enums import Action
+from gridconsole.i18n import t
+from gridconsole.services.records import CaseDetail, CaseEventView
+from gridconsole.views.formatting import cell, local_time, safe, safe_multiline
+
+# binding action name → the case action it hands back to the queue
+DETAIL_ACTIONS: dict[str, Action] = {
+    "accept_case": Action.accept,
+    "reject_case": Action.reject,
+    "merge_case": Action.merge,
+    "resolve_in_grid": Action.resolve_in_grid,
+    "set_priority": Action.set_priority,
+}
+
+
+class CaseDetailScreen(Screen[Action | None]):
+    """Escape returns to the queue (its cursor untouched); an action key returns that action."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "close_case", t("detail.key_back"), id="close-case"),
+        Binding("a", "accept_case", t("queue.key_accept"), id="accept-case"),
+        Binding("r", "reject_case", t("queue.key_reject"), id="reject-case"),
+        Binding("m", "merge_case", t("queue.key_merge"), id="merge-case"),
+        Binding("g", "resolve_in_grid", t("queue.key_resolve"), id="resolve-in-grid"),
+        Binding("p", "set_priority", t("queue.key_priority"), id="set-priority"),
+    ]
+
+    def __init__(self, detail: CaseDetail, zone: ZoneInfo) -> None:
+        super().__init__(classes="case-detail")
+        self.detail = detail
+        self.zone = zone
+
+    def compose(self) -> ComposeResult:
+        detail = self.detail
+        yield Static(
+            Content.assemble(
+                (detail.code, "bold"),
+                "  ",
+                (t(f"state.{detail.state.value}"), "bold reverse"),
+                "  ",
+                safe(detail.title),
+            ),
+            id="detail-heading",
+        )
+        with VerticalScroll(id="detail-body"):
+            pairs = self._field_pairs()
+            for index in range(0, len(pairs), 2):
+                with Horizontal(classes="detail-row"):
+                    for label, value in pairs[index : index + 2]:
+                        with Horizontal(classes="detail-pair"):
+                            yield Static(Content(label), classes="detail-label")
+                            yield Static(Content(value), classes="detail-value")
+            yield Static(Content(t("detail.description")), classes="detail-section")
+            yield Static(Content(safe_multiline(detail.description)), id="detail-description")
+            yield Static(Content(t("detail.timeline")), classes="detail-section")
+            yield DataTable[Text](id="detail-timeline", cursor_type="row", zebra_stripes=True)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        timeline = self.query_one("#detail-timeline", DataTable)
+        for key in ("at", "operator", "action", "states", "reason", "on_behalf"):
+            timeline.add_column(t(f"detail.event_{key}"), key=key)
+        for event in self.detail.events:
+            timeline.add_row(*self._event_cells(event), key=str(event.id))
+        timeline.focus()
+
+    def _field_pairs(self) -> list[tuple[str, str]]:
+        detail = self.detail
+
+        def when(value: object) -> str:
+            return local_time(value, self.zone) if value is not None else "-"  # type: ignore[arg-type]
+
+        category = safe(detail.category_name)
+        if detail.category_resolvable_in_grid:
+            category = f"{category} ({t('detail.resolvable_in_grid')})"
+        actions = "、".join(t(f"action.{action.value}") for action in detail.allowed_actions)
+        return [
+            (t("detail.priority"), t(f"priority.{detail.priority.name}")),
+            (t("detail.source"), t(f"source.{detail.source.value}")),
+            (t("detail.category"), category),
+            (t("detail.grid"), safe(detail.grid_name) or "-"),
+            (t("detail.community"), safe(detail.community_name) or "-"),
+            (t("detail.street"), safe(detail.street_name) or "-"),
+            (t("detail.address"), safe(detail.address) or "-"),
+            (t("detail.reporter_name"), safe(detail.reporter_name) or "-"),
+            (t("detail.reporter_phone"), safe(detail.reporter_phone_masked) or "-"),
+            (t("detail.external_id"), safe(detail.external_id) or "-"),
+            (t("detail.reported_at"), when(detail.reported_at)),
+            (t("detail.accepted_at"), when(detail.accepted_at)),
+            (t("detail.due_at"), when(detail.due_at)),
+            (t("detail.closed_at"), when(detail.closed_at)),
+            (
+                t("detail.reject_reason"),
+                t(f"reject_reason.{detail.reject_reason.value}") if detail.reject_reason else "-",
+            ),
+            (t("detail.merged_into"), detail.merged_into_code or "-"),
+            (
+                t("detail.updated"),
+                f"{when(detail.updated_at)} {safe(detail.updated_by_name)}",
+            ),
+            (t("detail.version"), str(detail.version)),
+            (t("detail.allowed_actions"), actions or "-"),
+        ]
+
+    def _event_cells(self, event: CaseEventView) -> list[Text]:
+        states = ""
+        if event.from_state is not None or event.to_state is not None:
+            before = t(f"state.{event.from_state.value}") if event.from_state else ""
+            after = t(f"state.{event.to_state.value}") if event.to_state else ""
+            states = f"{before} → {after}".strip()
+        return [
+            cell(local_time(event.at, self.zone, "%Y-%m-%d %H:%M:%S")),
+            cell(event.operator_name, 12),
+            cell(t(f"action.{event.action.value}")),
+            cell(states),
+            cell(event.reason, 40),
+            cell(t("detail.on_behalf") if event.on_behalf else ""),
+        ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        case_action = DETAIL_ACTIONS.get(action)
+        if case_action is None:
+            return True
+        if case_action is Action.resolve_in_grid and not self.detail.category_resolvable_in_grid:
+            return None
+        return True if case_action in self.detail.allowed_actions else None
+
+    def action_close_case(self) -> None:
+        self.dismiss(None)
+
+    def action_accept_case(self) -> None:
+        self.dismiss(Action.accept)
+
+    def action_reject_case(self) -> None:
+        self.dismiss(Action.reject)
+
+    def action_merge_case(self) -> None:
+        self.dismiss(Action.merge)
+
+    def action_resolve_in_grid(self) -> None:
+        self.dismiss(Action.resolve_in_grid)
+
+    def action_set_priority(self) -> None:
+        self.dismiss(Action.set_priority)

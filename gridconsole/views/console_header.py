@@ -1,0 +1,84 @@
+"""The console's header: centre, operator, the clock in the centre's zone and live counts."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from gridconsole.i18n import t
+from gridconsole.services.records import HeaderCounts
+from gridconsole.views.formatting import local_time, safe
+from gridconsole.views.ports import ConsoleServices
+
+# (label key, attribute of HeaderCounts, style when not zero)
+COUNT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("shell.count_waiting", "waiting", "bold $accent"),
+    ("shell.count_working", "working", "bold"),
+    ("shell.count_warning", "warning", "bold $warning"),
+    ("shell.count_overdue", "overdue", "bold $error"),
+    ("shell.count_escalated", "escalated", "bold $error"),
+)
+
+
+class ConsoleHeader(Widget):
+    """Two lines: who and where (with the clock), then the live counts."""
+
+    counts: reactive[HeaderCounts | None] = reactive(None)
+
+    def __init__(self, services: ConsoleServices, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="header-line"):
+            yield Static(self._identity(), id="header-identity")
+            yield Static(self._clock_text(), id="header-clock")
+        with Horizontal(classes="header-line"):
+            yield Static(self._operator(), id="header-operator")
+            yield Static(self._counts_text(), id="header-counts")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.refresh_clock)
+
+    def refresh_clock(self) -> None:
+        """Redraw the clock from the services' clock (memory only, no database)."""
+        self.query_one("#header-clock", Static).update(self._clock_text())
+
+    def watch_counts(self) -> None:
+        if self.is_mounted:
+            self.query_one("#header-counts", Static).update(self._counts_text())
+
+    def _identity(self) -> Content:
+        settings = self.services.context.settings
+        return Content.assemble((safe(settings.centre.name), "bold"))
+
+    def _operator(self) -> Content:
+        actor = self.services.context.actor
+        return Content.assemble(
+            (safe(actor.display_name), "bold"),
+            " ",
+            (t(f"role.{actor.role.value}"), "dim"),
+        )
+
+    def _clock_text(self) -> Content:
+        context = self.services.context
+        now = local_time(context.clock.now(), context.settings.centre.zone, "%Y-%m-%d %H:%M:%S")
+        if context.clock.simulated:
+            return Content.assemble((f"[{t('app.simulated_clock')}]", "bold $warning"), " ", now)
+        return Content(now)
+
+    def _counts_text(self) -> Content:
+        counts = self.counts
+        parts: list[str | tuple[str, str]] = []
+        for index, (label_key, attribute, style) in enumerate(COUNT_FIELDS):
+            if index:
+                parts.append("  ")
+            value = "-" if counts is None else str(getattr(counts, attribute))
+            parts.append((t(label_key), "dim"))
+            parts.append(" ")
+            parts.append((value, style if counts is not None and value != "0" else ""))
+        return Content.assemble(*parts)

@@ -1,0 +1,69 @@
+"""Every key of the console, generated from the bindings (with the operator's keymap applied)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from gridconsole.i18n import catalog, get_locale, t
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    title: str
+    bindings: tuple[Binding, ...]
+
+
+def describe(binding: Binding) -> str:
+    """The binding's description in the operator's language (Textual's own are in English)."""
+    action = binding.action.rsplit(".", 1)[-1]
+    key = f"help.action_{action}"
+    if key in catalog(get_locale()):
+        return t(key)
+    return binding.description or action
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "close_help", t("help.key_close"), id="close-help"),
+    ]
+
+    def __init__(self, sections: tuple[HelpSection, ...]) -> None:
+        super().__init__(classes="help-screen")
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-frame"):
+            yield Static(Content(t("help.title")), classes="modal-title")
+            yield DataTable[Text](id="help-keys", cursor_type="row", show_header=True)
+            yield Static(Content(t("help.hint")), classes="modal-summary")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        table.add_column(t("help.column_key"), key="key")
+        table.add_column(t("help.column_action"), key="action")
+        for section in self.sections:
+            table.add_row(Text(section.title, style="bold underline"), Text(""))
+            for binding in section.bindings:
+                keys = " / ".join(
+                    self.app.get_key_display(Binding(key.strip(), binding.action))
+                    for key in binding.key.split(",")
+                )
+                table.add_row(Text(keys, style="bold"), Text(describe(binding)))
+        table.focus()
+
+    @property
+    def listed_keys(self) -> list[str]:
+        """Every key shown (tests check the list is complete)."""
+        table = self.query_one("#help-keys", DataTable)
+        return [str(table.get_cell_at((row, 0))) for row in range(table.row_count)]
+
+    def action_close_help(self) -> None:
+        self.dismiss(None)

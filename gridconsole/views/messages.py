@@ -1,0 +1,74 @@
+"""Past-tense messages with plain data, posted by workers and handled on the main thread."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from gridconsole.domain.enums import Action
+from gridconsole.services.records import (
+    CaseDetail,
+    CaseRow,
+    DuplicateCandidate,
+    FilterOptions,
+    HeaderCounts,
+    Page,
+)
+
+
+class QueueLoaded(Message):
+    def __init__(self, page: Page[CaseRow], request: int) -> None:
+        super().__init__()
+        self.page = page
+        self.request = request
+
+
+class FilterOptionsLoaded(Message):
+    def __init__(self, options: FilterOptions) -> None:
+        super().__init__()
+        self.options = options
+
+
+class ChangesPolled(Message):
+    """The change token was read; ``counts`` is set when it moved (or on the first poll)."""
+
+    def __init__(self, token: int, counts: HeaderCounts | None) -> None:
+        super().__init__()
+        self.token = token
+        self.counts = counts
+
+
+class CaseDetailLoaded(Message):
+    """A case's detail was read, for showing it or for starting ``action`` on it."""
+
+    def __init__(
+        self, detail: CaseDetail, action: Action | None, *, for_selection: bool = False
+    ) -> None:
+        super().__init__()
+        self.detail = detail
+        self.action = action
+        self.for_selection = for_selection
+
+
+class CaseChanged(Message):
+    """An action on a case succeeded (accepted, rejected, merged, resolved, reprioritised,
+    reported): ``action`` says which."""
+
+    def __init__(self, detail: CaseDetail, action: Action) -> None:
+        super().__init__()
+        self.detail = detail
+        self.action = action
+
+
+class DuplicatesFound(Message):
+    def __init__(self, fields: dict[str, str], candidates: tuple[DuplicateCandidate, ...]) -> None:
+        super().__init__()
+        self.fields = fields
+        self.candidates = candidates
+
+
+class OperationFailed(Message):
+    """A worker failed: the app shows ``error`` to the operator (bubbles to the app)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error

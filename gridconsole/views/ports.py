@@ -1,0 +1,102 @@
+"""What the views need of the services, described structurally.
+
+The views talk to :class:`gridconsole.services.bundle.Services` but must not import it: that
+module reaches the store, and the layer contract forbids views any path to SQL. These protocols
+name exactly the calls the console makes; ``Services`` satisfies them as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from gridconsole.clock import Clock
+from gridconsole.config import Settings
+from gridconsole.domain.enums import DatabasePurpose, Priority, RejectReason
+from gridconsole.services.records import (
+    Actor,
+    CaseDetail,
+    CaseRow,
+    DuplicateCandidate,
+    FilterOptions,
+    HeaderCounts,
+    Page,
+    QueueCursor,
+    QueueFilter,
+)
+
+
+class ContextPort(Protocol):
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def actor(self) -> Actor: ...
+
+    def now(self) -> datetime: ...
+
+
+class CasesPort(Protocol):
+    def report(self, raw: Mapping[str, object]) -> CaseDetail: ...
+
+    def accept(
+        self,
+        code: str,
+        version: int,
+        *,
+        category_code: str | None = None,
+        grid_code: str | None = None,
+    ) -> CaseDetail: ...
+
+    def reject(self, code: str, version: int, *, reason: RejectReason, note: str) -> CaseDetail: ...
+
+    def merge(self, code: str, version: int, *, into_code: str, note: str = "") -> CaseDetail: ...
+
+    def resolve_in_grid(self, code: str, version: int, *, note: str) -> CaseDetail: ...
+
+    def set_priority(
+        self, code: str, version: int, *, priority: Priority, reason: str = ""
+    ) -> CaseDetail: ...
+
+
+class QueuePort(Protocol):
+    def page(
+        self, query: QueueFilter, after: QueueCursor | None = None, limit: int | None = None
+    ) -> Page[CaseRow]: ...
+
+    def detail(self, code: str) -> CaseDetail: ...
+
+    def change_token(self) -> int: ...
+
+    def header_counts(self) -> HeaderCounts: ...
+
+    def filter_options(self) -> FilterOptions: ...
+
+    def duplicate_candidates(
+        self,
+        *,
+        grid_code: str | None,
+        category_code: str,
+        text: str,
+        exclude_code: str | None = None,
+    ) -> tuple[DuplicateCandidate, ...]: ...
+
+
+class ConsoleServices(Protocol):
+    """The slice of ``Services`` the console uses."""
+
+    @property
+    def context(self) -> ContextPort: ...
+
+    @property
+    def purpose(self) -> DatabasePurpose: ...
+
+    @property
+    def cases(self) -> CasesPort: ...
+
+    @property
+    def queue(self) -> QueuePort: ...

@@ -1,0 +1,37 @@
+"""小事不出网格: the grid worker handled it; a note says how."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.widgets import Input
+
+from gridconsole.domain.validators import validate_reason
+from gridconsole.i18n import t
+from gridconsole.services.records import CaseDetail
+from gridconsole.views.action_modal import ActionModal, case_summary
+from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
+
+
+@dataclass(frozen=True)
+class ResolveChoice:
+    note: str
+
+
+class ResolveInGridModal(ActionModal[ResolveChoice]):
+    def __init__(self, detail: CaseDetail) -> None:
+        super().__init__(t("form.resolve_title"), case_summary(detail))
+        self.detail = detail
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "note",
+            t("form.resolve_note"),
+            Input(max_length=REASON_MAX, restrict=SINGLE_LINE, compact=True, id="resolve-note"),
+        )
+
+    def collect(self) -> ResolveChoice:
+        return ResolveChoice(
+            note=validate_reason(self.query_one("#resolve-note", Input).value, field="note")
+        )
