@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -81,13 +82,17 @@ class CaseDetailScreen(Screen[Action | None]):
     def _field_pairs(self) -> list[tuple[str, str]]:
         detail = self.detail
 
-        def when(value: object) -> str:
-            return local_time(value, self.zone) if value is not None else "-"  # type: ignore[arg-type]
+        def when(value: datetime | None) -> str:
+            return local_time(value, self.zone) or "-"
 
         category = safe(detail.category_name)
         if detail.category_resolvable_in_grid:
             category = f"{category} ({t('detail.resolvable_in_grid')})"
-        actions = "、".join(t(f"action.{action.value}") for action in detail.allowed_actions)
+        actions = "、".join(
+            t(f"action.{action}")
+            for action in detail.allowed_actions
+            if action in DETAIL_ACTIONS.values() and self._allows(action)
+        )
         return [
             (t("detail.priority"), t(f"priority.{detail.priority.name}")),
             (t("detail.source"), t(f"source.{detail.source.value}")),
@@ -131,13 +136,16 @@ class CaseDetailScreen(Screen[Action | None]):
             cell(t("detail.on_behalf") if event.on_behalf else ""),
         ]
 
+    def _allows(self, action: Action) -> bool:
+        if action is Action.resolve_in_grid and not self.detail.category_resolvable_in_grid:
+            return False
+        return action in self.detail.allowed_actions
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         case_action = DETAIL_ACTIONS.get(action)
         if case_action is None:
             return True
-        if case_action is Action.resolve_in_grid and not self.detail.category_resolvable_in_grid:
-            return None
-        return True if case_action in self.detail.allowed_actions else None
+        return True if self._allows(case_action) else None
 
     def action_close_case(self) -> None:
         self.dismiss(None)
