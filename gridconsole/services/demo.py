@@ -51,6 +51,8 @@ from gridconsole.domain.enums import (
     WorkerRole,
     WorkerStatus,
 )
+from gridconsole.domain.errors import DomainError
+from gridconsole.i18n import get_locale
 from gridconsole.services import demo_text as txt
 from gridconsole.services.database import PURPOSE_KEY
 from gridconsole.store.engine import Database
@@ -186,8 +188,29 @@ _ID_MODELS: tuple[type[SQLModel], ...] = (
 )
 
 
-class DemoDatabaseNotEmpty(ValueError):
-    """The demo is only seeded into an empty database: it never mixes with existing rows."""
+class DemoDatabaseNotEmpty(DomainError, ValueError):
+    """The demo is only seeded into an empty database: it never mixes with existing rows.
+
+    A :class:`DomainError` so the CLI reports it as a refusal, not a traceback. Its text is
+    built here until the catalogs have a key for it (``error.demo_not_empty``).
+    """
+
+    def __init__(self, url: str, found: list[str]) -> None:
+        super().__init__(url=url, found=", ".join(found))
+        self.url = url
+        self.found = found
+
+    def __str__(self) -> str:
+        found = ", ".join(self.found[:3]) + (", …" if len(self.found) > 3 else "")
+        if get_locale() == "zh":
+            return (
+                f"{self.url} 已有数据（{found}）：演示数据只能写入空数据库，"
+                "请用 gridconsole demo --fresh 新建"
+            )
+        return (
+            f"{self.url} already holds data ({found}); the demo is only seeded into an empty "
+            "database: start from a new one (gridconsole demo --fresh)"
+        )
 
 
 @dataclass(frozen=True)
@@ -245,18 +268,16 @@ def _insert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, An
 
 
 def _refuse_unless_empty(session: Session, url: str) -> None:
-    found = []
-    models: tuple[type[SQLModel], ...] = (*_DATA_MODELS, DatabaseInfo)
+    found: list[str] = []
+    # the case and operator tables first: they say most about what the database is
+    models: tuple[type[SQLModel], ...] = (Case, Operator, Street, *_DATA_MODELS, DatabaseInfo)
     for model in models:
         count = session.execute(select(func.count()).select_from(_table(model))).scalar_one()
-        if count:
-            found.append(f"{_table(model).name}: {count}")
+        entry = f"{_table(model).name}: {count}"
+        if count and entry not in found:
+            found.append(entry)
     if found:
-        raise DemoDatabaseNotEmpty(
-            f"{url} already holds data ({', '.join(found)}); the demo is only seeded into an "
-            "empty database — start from a new file (gridconsole demo --fresh) "
-            "/ 数据库已有数据，演示数据只能写入空数据库"
-        )
+        raise DemoDatabaseNotEmpty(url, found)
 
 
 def _advance_sequences(session: Session) -> None:

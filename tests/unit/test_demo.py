@@ -32,6 +32,8 @@ from gridconsole.domain.enums import (
     WorkerRole,
     WorkerStatus,
 )
+from gridconsole.domain.errors import DomainError
+from gridconsole.i18n import set_locale
 from gridconsole.services import database
 from gridconsole.services.bundle import Services
 from gridconsole.services.demo import DemoDatabaseNotEmpty, DemoSummary, seed_demo
@@ -390,8 +392,13 @@ def test_the_queue_service_pages_the_demo(seeded: Seeded) -> None:
 
 
 def test_reseeding_refuses(seeded: Seeded) -> None:
-    with pytest.raises(DemoDatabaseNotEmpty, match="already holds data"):
+    with pytest.raises(DemoDatabaseNotEmpty, match="已有数据") as refused:
         seed_demo(seeded.db, FrozenClock(NOW), cases=10, username=USER)
+    assert isinstance(refused.value, DomainError)
+    assert isinstance(refused.value, ValueError)
+    assert "cases: 300" in str(refused.value)
+    set_locale("en")
+    assert "already holds data" in str(refused.value)
     assert _dump(seeded.db)["cases"] == seeded.rows["cases"]
 
 
@@ -455,3 +462,29 @@ def test_seeds_postgresql_and_new_rows_get_free_ids(seeded: Seeded) -> None:
                 seed_demo(db, FrozenClock(NOW), cases=10, username=USER)
         finally:
             db.dispose()
+
+
+def test_the_case_service_continues_demo_cases(tmp_path: Path) -> None:
+    small = _seed(sqlite_url(tmp_path / "small.db"), cases=80)
+    try:
+        services = Services.build(small.db, Settings(), FrozenClock(NOW), USER)
+        waiting = services.queue.page(QueueFilter(states=(CaseState.reported,)))
+        row = waiting.rows[0]
+        grid_code = small.rows["grids"][0]["code"]  # some hotline cases still lack a grid
+        accepted = services.cases.accept(row.code, row.version, grid_code=grid_code)
+        assert accepted.state is CaseState.registered
+        assert accepted.version == row.version + 1
+        today = f"{NOW.astimezone(ZONE):%Y%m%d}"
+        last = {r["day"]: r["last_sequence"] for r in small.rows["case_code_counters"]}
+        created = services.cases.report(
+            {
+                "title": "测试新事件",
+                "description": "演示库上新增的事件。",
+                "category": "11-noise",
+                "grid": grid_code,
+            }
+        )
+        assert created.code == f"MY-{today}-{last.get(today, 0) + 1:04d}"
+        assert created.id == 81
+    finally:
+        small.db.dispose()
