@@ -1,6 +1,6 @@
 """UI and error strings: one catalog per language (``zh.toml``, ``en.toml``), none inline.
 
-``t("queue.title")`` looks a key up in the active locale; parameters are filled with
+``t("state.closed")`` looks a key up in the active locale; parameters are filled with
 ``str.format``. A missing key is a programming error and raises ``KeyError`` so tests catch it.
 """
 

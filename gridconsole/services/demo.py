@@ -52,7 +52,6 @@ from gridconsole.domain.enums import (
     WorkerStatus,
 )
 from gridconsole.domain.errors import DomainError
-from gridconsole.i18n import get_locale
 from gridconsole.services import demo_text as txt
 from gridconsole.services.database import PURPOSE_KEY
 from gridconsole.store.engine import Database
@@ -191,26 +190,16 @@ _ID_MODELS: tuple[type[SQLModel], ...] = (
 class DemoDatabaseNotEmpty(DomainError, ValueError):
     """The demo is only seeded into an empty database: it never mixes with existing rows.
 
-    A :class:`DomainError` so the CLI reports it as a refusal, not a traceback. Its text is
-    built here until the catalogs have a key for it (``error.demo_not_empty``).
+    A :class:`DomainError` so the CLI reports it as a refusal, not a traceback.
     """
 
+    key = "error.demo_not_empty"
+
     def __init__(self, url: str, found: list[str]) -> None:
-        super().__init__(url=url, found=", ".join(found))
+        shown = ", ".join(found[:3]) + (", …" if len(found) > 3 else "")
+        super().__init__(url=url, found=shown)
         self.url = url
         self.found = found
-
-    def __str__(self) -> str:
-        found = ", ".join(self.found[:3]) + (", …" if len(self.found) > 3 else "")
-        if get_locale() == "zh":
-            return (
-                f"{self.url} 已有数据（{found}）：演示数据只能写入空数据库，"
-                "请用 gridconsole demo --fresh 新建"
-            )
-        return (
-            f"{self.url} already holds data ({found}); the demo is only seeded into an empty "
-            "database: start from a new one (gridconsole demo --fresh)"
-        )
 
 
 @dataclass(frozen=True)
