@@ -517,6 +517,8 @@ def cases_import(state: CliState, file: Path, file_format: str, dry_run: bool) -
                     similarity=f"{candidate.similarity:.2f}",
                 )
             )
+    if report.duplicates_unchecked:
+        click.echo(t("import.duplicates_unchecked", count=report.duplicates_unchecked))
 
 
 # -- case transitions ---------------------------------------------------------------------------

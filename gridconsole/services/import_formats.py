@@ -228,10 +228,12 @@ def parse_jsonl(text: str) -> tuple[list[SourceRecord], list[ImportProblem]]:
             problems.append(_problem(number, "json", "not_an_object"))
             continue
         record_problems = _scalar_problems(value, number, CASE_FIELDS)
-        if record_problems:
-            problems.extend(record_problems)
-            continue
-        records.append(SourceRecord(number, value))
+        problems.extend(record_problems)
+        # the rest of the record is still validated, so every problem of it is reported at once
+        bad_keys = {problem.field for problem in record_problems}
+        records.append(
+            SourceRecord(number, {key: item for key, item in value.items() if key not in bad_keys})
+        )
     return records, problems
 
 
@@ -294,16 +296,18 @@ def parse_open311(text: str) -> tuple[list[SourceRecord], list[ImportProblem]]:
             record_problems.append(_problem(line, "status", "open311_closed"))
         elif status != "open":
             record_problems.append(_problem(line, "status", "open311_status", value=status))
-        if record_problems:
-            problems.extend(record_problems)
-            continue
+        problems.extend(record_problems)
+        bad_keys = {problem.field for problem in record_problems}
         values: dict[str, object] = {
-            ours: request[theirs] for theirs, ours in OPEN311_FIELDS.items() if theirs in request
+            ours: request[theirs]
+            for theirs, ours in OPEN311_FIELDS.items()
+            if theirs in request and theirs not in bad_keys
         }
         if isinstance(values.get("external_id"), int | float):
             values["external_id"] = str(values["external_id"])
         values["title"] = open311_title(
-            str(request.get("description") or ""), str(request.get("service_name") or "")
+            str(values.get("description") or ""),
+            "" if "service_name" in bad_keys else str(request.get("service_name") or ""),
         )
         values["source"] = OPEN311_SOURCE
         field_names = {ours: theirs for theirs, ours in OPEN311_FIELDS.items()}

@@ -9,15 +9,19 @@ none of it), then each new case is checked for duplicate candidates.
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from gridconsole.domain import permissions
-from gridconsole.domain.enums import Action, CaseSource
+from gridconsole.domain.enums import OPEN_STATES, Action, CaseSource, CaseState
 from gridconsole.domain.errors import ValidationFailed
 from gridconsole.domain.text import clean_text
 from gridconsole.domain.validators import CaseDraft, validate_case_draft
@@ -31,7 +35,7 @@ from gridconsole.services.import_formats import (
     SourceRecord,
     parse,
 )
-from gridconsole.services.queue import find_duplicates
+from gridconsole.services.queue import DUPLICATE_SCAN_LIMIT
 from gridconsole.services.records import DuplicateCandidate
 from gridconsole.store.models import Case, CaseCategory, Grid, Street
 
@@ -39,6 +43,8 @@ from gridconsole.store.models import Case, CaseCategory, Grid, Street
 _LOOKUP_CHUNK = 500
 # The session forgets inserted rows this often, so a large file does not grow memory.
 _EXPUNGE_EVERY = 1000
+# At most this many text comparisons for the duplicate check of one import (~15 s).
+DUPLICATE_COMPARISON_BUDGET = 3_000_000
 
 __all__ = ["ImportFormat", "ImportProblem", "ImportReport", "ImportedCase", "import_cases"]
 
@@ -57,6 +63,7 @@ class ImportReport:
     problems: tuple[ImportProblem, ...]  # non-empty: the file was refused, nothing written
     imported: tuple[ImportedCase, ...]  # empty on refusal and on a dry run
     dry_run: bool
+    duplicates_unchecked: int = 0  # new cases the capped duplicate check did not reach
 
     @property
     def accepted(self) -> bool:
@@ -96,8 +103,15 @@ def import_cases(
         return _refused(parsed, [*parsed.problems, *problems])
     if dry_run:
         return ImportReport(parsed.format, len(parsed.records), (), (), dry_run=True)
-    imported = _insert(context, parsed.records, drafts)
-    return ImportReport(parsed.format, len(parsed.records), (), imported, dry_run=False)
+    imported, unchecked = _insert(context, parsed.records, drafts)
+    return ImportReport(
+        parsed.format,
+        len(parsed.records),
+        (),
+        imported,
+        dry_run=False,
+        duplicates_unchecked=unchecked,
+    )
 
 
 def _refused(parsed: ParsedFile, problems: Iterable[ImportProblem]) -> ImportReport:
@@ -148,24 +162,23 @@ def validate_records(
             add(record, "grid", t("rule.unknown_code", value=grid))
         if not grid and not lookups.single_street:
             add(record, "grid", t("rule.grid_needed_for_street"))
-        if draft is None:
-            continue
-        if draft.external_id is not None:
-            key = (draft.source, draft.external_id)
+        key = _external_key(record, draft)
+        if key is not None:
             if key in first_line_of:
                 add(
                     record,
                     "external_id",
                     t(
                         "import.external_id_repeated",
-                        value=draft.external_id,
+                        value=key[1],
                         line=first_line_of[key],
                     ),
                 )
             else:
                 first_line_of[key] = record.line
                 line_of_draft[key] = record
-        drafts.append(draft)
+        if draft is not None:
+            drafts.append(draft)
     for (source, external_id), code in _existing_external_ids(context, first_line_of).items():
         add(
             line_of_draft[(source, external_id)],
@@ -173,6 +186,17 @@ def validate_records(
             t("import.external_id_exists", value=external_id, code=code),
         )
     return drafts, problems
+
+
+def _external_key(record: SourceRecord, draft: CaseDraft | None) -> tuple[CaseSource, str] | None:
+    """(source, external id) of a record, also of one that failed validation elsewhere."""
+    if draft is not None:
+        return None if draft.external_id is None else (draft.source, draft.external_id)
+    external_id = clean_text(str(record.values.get("external_id") or ""))
+    source = clean_text(str(record.values.get("source") or "")) or CaseSource.phone.value
+    if not external_id or source not in {member.value for member in CaseSource}:
+        return None
+    return CaseSource(source), external_id
 
 
 def _existing_external_ids(
@@ -199,27 +223,153 @@ def _existing_external_ids(
 
 def _insert(
     context: ServiceContext, records: Sequence[SourceRecord], drafts: Sequence[CaseDraft]
-) -> tuple[ImportedCase, ...]:
-    """All drafts in one transaction; each new case is compared with the cases before it."""
+) -> tuple[tuple[ImportedCase, ...], int]:
+    """All drafts in one transaction, then the duplicate check (outside the write lock)."""
     create_case = _create_case_function()
-    settings = context.settings.duplicates
-    since = context.now() - timedelta(hours=settings.window_hours)
-    imported: list[ImportedCase] = []
+    finder = _DuplicateFinder(context)
+    new_cases: list[_NewCase] = []
     with context.db.write() as session:
+        last_id_before = session.execute(select(func.max(Case.id))).scalar_one() or 0
         for number, (record, draft) in enumerate(zip(records, drafts, strict=True), start=1):
             case = create_case(session, context, draft)  # type: ignore[operator]
-            duplicates: tuple[DuplicateCandidate, ...] = ()
-            if case.grid_id is not None:
-                duplicates = find_duplicates(
-                    session,
+            new_cases.append(
+                _NewCase(
+                    line=record.line,
+                    code=case.code,
                     grid_id=case.grid_id,
                     category_id=case.category_id,
+                    title=case.title,
                     text=f"{case.title} {case.description}",
-                    since=since,
-                    threshold=settings.similarity,
-                    exclude_code=case.code,
+                    reported_at=case.reported_at,
                 )
-            imported.append(ImportedCase(record.line, case.code, duplicates))
+            )
             if number % _EXPUNGE_EVERY == 0:
                 session.expunge_all()
-    return tuple(imported)
+        # the open cases each new one may duplicate, as they were before this import
+        finder.load(session, {(new.grid_id, new.category_id) for new in new_cases}, last_id_before)
+    imported = tuple(ImportedCase(new.line, new.code, finder.check(new)) for new in new_cases)
+    return imported, finder.unchecked
+
+
+@dataclass(frozen=True)
+class _NewCase:
+    line: int
+    code: str
+    grid_id: int | None
+    category_id: int
+    title: str
+    text: str
+    reported_at: datetime
+
+
+@dataclass
+class _Candidate:
+    code: str
+    title: str
+    state: CaseState
+    reported_at: datetime
+    matcher: SequenceMatcher[str]
+    counts: Counter[str]
+    length: int
+
+
+class _DuplicateFinder:
+    """:func:`gridconsole.services.queue.find_duplicates` for a whole file at once.
+
+    The same rule (open cases of the same grid and category reported within the window, the
+    most recent ``DUPLICATE_SCAN_LIMIT`` of them, text similarity at or above the threshold),
+    applied to each new case against the cases before it: those already in the database, loaded
+    with one query per grid and category, and the earlier records of the file. Each candidate's
+    matcher is built once, and the exact upper bounds of the ratio are checked before the ratio
+    itself. A pathological file (thousands of recent cases in one grid and category) would still
+    cost millions of comparisons, so the work is capped: cases beyond the cap are left unchecked
+    and the report says how many.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        settings = context.settings.duplicates
+        self.since = context.now() - timedelta(hours=settings.window_hours)
+        self.threshold = settings.similarity
+        self.pools: dict[tuple[int, int], list[_Candidate]] = {}
+        self.comparisons_left = DUPLICATE_COMPARISON_BUDGET
+        self.unchecked = 0
+
+    def load(
+        self,
+        session: Session,
+        groups: Iterable[tuple[int | None, int]],
+        last_id_before: int,
+    ) -> None:
+        open_states = [state.value for state in OPEN_STATES]
+        for grid_id, category_id in groups:
+            if grid_id is None:
+                continue
+            rows = session.execute(
+                select(Case.code, Case.title, Case.description, Case.state, Case.reported_at)
+                .where(
+                    Case.grid_id == grid_id,  # type: ignore[arg-type]
+                    Case.category_id == category_id,  # type: ignore[arg-type]
+                    Case.reported_at >= self.since,  # type: ignore[operator]
+                    Case.state.in_(open_states),  # type: ignore[attr-defined]
+                    Case.id <= last_id_before,  # type: ignore[operator]
+                )
+                .order_by(Case.reported_at.desc())  # type: ignore[attr-defined]
+                .limit(DUPLICATE_SCAN_LIMIT)
+            ).all()
+            pool = [
+                self._candidate(code, title, f"{title} {description}", CaseState(state), at)
+                for code, title, description, state, at in rows
+            ]
+            self.pools[(grid_id, category_id)] = pool
+
+    def _candidate(
+        self, code: str, title: str, text: str, state: CaseState, reported_at: datetime
+    ) -> _Candidate:
+        matcher: SequenceMatcher[str] = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(text)
+        return _Candidate(code, title, state, reported_at, matcher, Counter(text), len(text))
+
+    def check(self, new: _NewCase) -> tuple[DuplicateCandidate, ...]:
+        """The candidates of ``new`` among the cases before it; then it joins the pool."""
+        if new.grid_id is None:
+            return ()
+        pool = self.pools.setdefault((new.grid_id, new.category_id), [])
+        found: list[DuplicateCandidate] = []
+        if self.comparisons_left < len(pool):
+            self.unchecked += 1
+        else:
+            self.comparisons_left -= len(pool)
+            counts = Counter(new.text)
+            length = len(new.text)
+            for candidate in pool:
+                total = length + candidate.length
+                if not total or 2 * min(length, candidate.length) / total < self.threshold:
+                    continue  # SequenceMatcher.real_quick_ratio
+                common = sum(
+                    min(count, candidate.counts.get(char, 0)) for char, count in counts.items()
+                )
+                if 2 * common / total < self.threshold:
+                    continue  # SequenceMatcher.quick_ratio, from counts made once per text
+                matcher = candidate.matcher
+                matcher.set_seq1(new.text)
+                score = matcher.ratio()
+                if score >= self.threshold:
+                    found.append(
+                        DuplicateCandidate(
+                            candidate.code,
+                            candidate.title,
+                            candidate.state,
+                            candidate.reported_at,
+                            round(score, 2),
+                        )
+                    )
+        if new.reported_at >= self.since:
+            # keep the most recent DUPLICATE_SCAN_LIMIT, newest first
+            entry = self._candidate(
+                new.code, new.title, new.text, CaseState.reported, new.reported_at
+            )
+            keys = [-candidate.reported_at.timestamp() for candidate in pool]
+            pool.insert(bisect.bisect_right(keys, -new.reported_at.timestamp()), entry)
+            del pool[DUPLICATE_SCAN_LIMIT:]
+        found.sort(key=lambda candidate: (-candidate.similarity, candidate.code))
+        return tuple(found)
