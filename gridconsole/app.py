@@ -47,7 +47,7 @@ class GridConsoleApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = t("app.title")
     COMMANDS: ClassVar = App.COMMANDS | {QueueCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     # Selection copy goes to the terminal clipboard (OSC 52): personal data stays on screen.
     ALLOW_SELECT = False
 

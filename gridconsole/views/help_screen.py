@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
@@ -63,7 +64,7 @@ class HelpScreen(ModalScreen[None]):
     def listed_keys(self) -> list[str]:
         """Every key shown (tests check the list is complete)."""
         table = self.query_one("#help-keys", DataTable)
-        return [str(table.get_cell_at((row, 0))) for row in range(table.row_count)]
+        return [str(table.get_cell_at(Coordinate(row, 0))) for row in range(table.row_count)]
 
     def action_close_help(self) -> None:
         self.dismiss(None)

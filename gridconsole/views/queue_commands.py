@@ -44,11 +44,11 @@ class QueueCommands(Provider):
 
     async def discover(self) -> Hits:
         for label, callback in self._commands():
-            yield DiscoveryHit(label, callback, help=t("palette.help"))
+            yield DiscoveryHit(label, callback, help=t("queue.title"))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for label, callback in self._commands():
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), callback, help=t("palette.help"))
+                yield Hit(score, matcher.highlight(label), callback, help=t("queue.title"))

@@ -55,6 +55,7 @@ from gridconsole.views.set_priority_modal import PriorityChoice, SetPriorityModa
 
 STATE_QUEUE = "queue"  # the default queue set (QUEUE_STATES)
 STATE_ALL = "all"
+AGE_REFRESH_SECONDS = 30.0
 
 # Each case action: the binding's action name and the Action it performs.
 CASE_ACTIONS: dict[str, Action] = {
@@ -167,11 +168,16 @@ class QueuePane(Vertical):
     def on_mount(self) -> None:
         self.table.set_layout(self.app.size.width)
         self.table.focus()
+        # ages tick from memory; only the poll reads the database
+        self.set_interval(AGE_REFRESH_SECONDS, self._refresh_ages)
         self.load_filter_options()
         self.reload()
 
     def on_resize(self) -> None:
         self.table.set_layout(self.size.width)
+
+    def _refresh_ages(self) -> None:
+        self.table.refresh_ages(self.services.context.now())
 
     @property
     def table(self) -> QueueTable:
