@@ -187,7 +187,7 @@ def add_operator(
 # -- demo databases -----------------------------------------------------------------------------
 
 
-def _seed_function() -> Callable[..., None]:
+def _seed_function() -> Callable[..., object]:
     from gridconsole.services.demo import seed_demo  # written alongside; imported when needed
 
     return seed_demo

@@ -1,0 +1,437 @@
+"""The command line through click's CliRunner: every command, its refusals and exit statuses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from gridconsole.cli import main
+from gridconsole.clock import FrozenClock
+from gridconsole.domain.enums import DatabasePurpose, Role
+from gridconsole.services import database
+from gridconsole.services.bundle import Services
+from gridconsole.services.operators import ensure_operator, os_username
+from gridconsole.store.engine import Database
+from tests.factories import new_case_fields, services_for
+
+NOW = "2026-11-29T09:30:00+08:00"
+CLEAN_ENV = {
+    "GRIDCONSOLE_DB": None,
+    "GRIDCONSOLE_NOW": None,
+    "GRIDCONSOLE_LANG": None,
+    "GRIDCONSOLE_CONFIG": None,
+}
+ME = os_username()
+
+
+def invoke(tmp_path: Path, *args: str, env: dict[str, str | None] | None = None) -> Result:
+    config = tmp_path / "empty.toml"
+    config.touch()
+    return CliRunner().invoke(
+        main, ["--config", str(config), *args], env={**CLEAN_ENV, **(env or {})}
+    )
+
+
+def on(db_path: Path, tmp_path: Path, *args: str, lang: str = "en") -> Result:
+    return invoke(tmp_path, "--db", f"sqlite:///{db_path}", "--lang", lang, "--now", NOW, *args)
+
+
+@pytest.fixture
+def me(db: Database, clock: FrozenClock) -> Database:
+    ensure_operator(db, clock, username=ME, display_name="值班测试", role=Role.dispatcher)
+    return db
+
+
+@pytest.fixture
+def two_cases(me: Database, dispatcher: Services) -> tuple[str, str]:
+    first = dispatcher.cases.report(new_case_fields())
+    second = dispatcher.cases.report(
+        new_case_fields(title="漏水", description="水管破裂", category="11-water")
+    )
+    return first.code, second.code
+
+
+# -- start-up -------------------------------------------------------------------------------------
+
+
+def test_help_imports_neither_textual_nor_sqlalchemy() -> None:
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom gridconsole.cli import main\n"
+        "result = CliRunner().invoke(main, ['--help'])\nassert result.exit_code == 0\n"
+        "assert 'textual' not in sys.modules and 'sqlalchemy' not in sys.modules, "
+        "sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlalchemy'))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_bad_config_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[ui]\nlocal = 'zh'\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "db", "status"], env=CLEAN_ENV)
+    assert result.exit_code == 2
+    assert "ui.local: unknown setting" in result.stderr
+
+
+def test_schema_not_current_on_an_empty_database(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    empty.touch()
+    for args in ([], ["cases", "list"]):
+        result = on(empty, tmp_path, *args)
+        assert result.exit_code == 1, result.output
+        assert "is an empty database: run gridconsole db upgrade first" in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_missing_database_file_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    result = on(missing, tmp_path, "cases", "list")
+    assert result.exit_code == 1
+    assert f"no database file {missing}" in result.stderr
+    assert not missing.exists()
+
+
+def test_console_opens_with_services(
+    me: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = pytest.importorskip("gridconsole.app")
+    opened: list[Services] = []
+    monkeypatch.setattr(app, "run_console", lambda services, settings: opened.append(services))
+    result = on(db_path, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert opened[0].context.actor.username == ME
+    assert opened[0].context.clock.simulated
+
+
+# -- the simulated clock ----------------------------------------------------------------------------
+
+
+def test_now_accepted_on_a_training_database(me: Database, db_path: Path, tmp_path: Path) -> None:
+    result = on(db_path, tmp_path, "cases", "list")
+    assert result.exit_code == 0, result.output
+
+
+def test_now_refused_on_a_production_database(me: Database, db_path: Path, tmp_path: Path) -> None:
+    database.set_purpose(me, DatabasePurpose.production)
+    for args in (["cases", "list"], ["operator", "add", "x", "--name", "X", "--role", "admin"]):
+        result = on(db_path, tmp_path, *args)
+        assert result.exit_code == 1
+        assert "is a production database: --now (simulated clock) is only for demo or training" in (
+            result.stderr
+        )
+    without = invoke(tmp_path, "--db", f"sqlite:///{db_path}", "cases", "list")
+    assert without.exit_code == 0, without.output
+
+
+def test_now_from_the_environment(me: Database, db_path: Path, tmp_path: Path) -> None:
+    database.set_purpose(me, DatabasePurpose.production)
+    result = invoke(
+        tmp_path, "--db", f"sqlite:///{db_path}", "cases", "list", env={"GRIDCONSOLE_NOW": NOW}
+    )
+    assert result.exit_code == 1
+    assert "--now" in result.stderr
+
+
+def test_now_without_a_zone_is_a_usage_error(db_path: Path, tmp_path: Path) -> None:
+    result = invoke(tmp_path, "--lang", "en", "--now", "2026-11-29T09:30", "db", "status")
+    assert result.exit_code == 2
+    assert "time zone" in result.stderr
+
+
+# -- db -------------------------------------------------------------------------------------------
+
+
+def test_db_status(me: Database, db_path: Path, tmp_path: Path) -> None:
+    result = on(db_path, tmp_path, "db", "status")
+    assert result.exit_code == 0
+    assert "the database schema is at the latest revision" in result.stdout
+    assert "purpose: training" in result.stdout
+
+
+def test_db_upgrade_then_status(tmp_path: Path) -> None:
+    new = tmp_path / "new.db"
+    before = on(new, tmp_path, "db", "status")
+    assert before.exit_code == 1
+    result = on(new, tmp_path, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "before: revision - (empty)"
+    assert result.stdout.splitlines()[1].endswith("(current)")
+    again = on(new, tmp_path, "db", "upgrade")
+    assert again.exit_code == 0
+    assert again.stdout.splitlines()[0].endswith("(current)")
+    assert on(new, tmp_path, "db", "status").exit_code == 0
+
+
+def test_seed_demo_and_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_path: Path, db: Database
+) -> None:
+    pytest.importorskip("gridconsole.services.demo")
+    app = pytest.importorskip("gridconsole.app")
+    opened: list[Services] = []
+    monkeypatch.setattr(app, "run_console", lambda services, settings: opened.append(services))
+    seeded = tmp_path / "seeded.db"
+    result = on(seeded, tmp_path, "db", "seed-demo", "--cases", "5")
+    assert result.exit_code == 0, result.output
+    status = on(seeded, tmp_path, "db", "status")
+    assert "purpose: demo" in status.stdout
+    # seeding again would mix demo rows: refused
+    assert on(seeded, tmp_path, "db", "seed-demo").exit_code == 1
+
+    demo_db = tmp_path / "demo" / "demo.db"
+    first = invoke(tmp_path, "--lang", "en", "demo", "--db", f"sqlite:///{demo_db}", "--cases", "3")
+    assert first.exit_code == 0, first.output
+    assert opened[-1].purpose is DatabasePurpose.demo
+    assert opened[-1].context.actor.username == ME
+    total = (
+        opened[-1]
+        .queue.page(
+            __import__("gridconsole.services.records", fromlist=["QueueFilter"]).QueueFilter()
+        )
+        .total
+    )
+    again = invoke(tmp_path, "demo", "--db", f"sqlite:///{demo_db}")
+    assert again.exit_code == 0
+    fresh = invoke(tmp_path, "demo", "--db", f"sqlite:///{demo_db}", "--fresh", "--cases", "2")
+    assert fresh.exit_code == 0, fresh.output
+    assert len(opened) == 3
+    assert total >= 3
+
+    # never onto a database that is not a demo one
+    for args in (
+        ["demo", "--db", f"sqlite:///{db_path}"],
+        ["demo", "--db", f"sqlite:///{db_path}", "--fresh"],
+    ):
+        refused = invoke(tmp_path, "--lang", "en", *args)
+        assert refused.exit_code == 1
+        assert "is not a demo database" in refused.stderr
+    assert db_path.exists()
+    assert on(db_path, tmp_path, "db", "seed-demo").exit_code == 1
+
+
+# -- operators ------------------------------------------------------------------------------------
+
+
+def test_operator_list(me: Database, db_path: Path, tmp_path: Path) -> None:
+    result = on(db_path, tmp_path, "operator", "list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["account", "name", "role", "active"]
+    assert any(line.split()[:3] == ["admin", "孙管理", "admin"] for line in lines)
+
+
+def test_operator_add_needs_an_admin(
+    me: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+) -> None:
+    result = on(
+        db_path, tmp_path, "operator", "add", "zhou", "--name", "周", "--role", "dispatcher"
+    )
+    assert result.exit_code == 1
+    assert f"{ME} is not an active admin" in result.stderr
+
+
+def test_operator_add_by_an_admin(
+    tmp_path: Path, db_path: Path, db: Database, clock: FrozenClock
+) -> None:
+    ensure_operator(db, clock, username=ME, display_name="管理测试", role=Role.admin)
+    result = on(
+        db_path, tmp_path, "operator", "add", "zhou", "--name", "周八", "--role", "dispatcher"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "operator zhou added: 周八, dispatcher"
+    repeat = on(
+        db_path, tmp_path, "operator", "add", "zhou", "--name", "周八", "--role", "dispatcher"
+    )
+    assert repeat.exit_code == 1
+    assert "operator zhou already exists" in repeat.stderr
+    bad_name = on(db_path, tmp_path, "operator", "add", "a b", "--name", "x", "--role", "admin")
+    assert bad_name.exit_code == 1
+    bad_role = on(db_path, tmp_path, "operator", "add", "x", "--name", "x", "--role", "boss")
+    assert bad_role.exit_code == 2
+
+
+def test_first_operator_bootstrap(tmp_path: Path) -> None:
+    new = tmp_path / "new.db"
+    assert on(new, tmp_path, "db", "upgrade").exit_code == 0
+    database.set_purpose(Database.connect(f"sqlite:///{new}"), DatabasePurpose.training)
+    not_admin = on(new, tmp_path, "operator", "add", "wu", "--name", "吴", "--role", "dispatcher")
+    assert not_admin.exit_code == 1
+    assert "must have the role admin" in not_admin.stderr
+    first = on(new, tmp_path, "operator", "add", "wu", "--name", "吴", "--role", "admin")
+    assert first.exit_code == 0, first.output
+    second = on(new, tmp_path, "operator", "add", "zheng", "--name", "郑", "--role", "admin")
+    assert second.exit_code == 1  # the OS user is not the admin just added
+
+
+# -- cases list and show ------------------------------------------------------------------------------
+
+
+def test_cases_list_table_and_json(
+    two_cases: tuple[str, str], db_path: Path, tmp_path: Path
+) -> None:
+    first, second = two_cases
+    table = on(db_path, tmp_path, "cases", "list")
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == [
+        "code",
+        "priority",
+        "state",
+        "category",
+        "grid",
+        "title",
+        "reported",
+    ]
+    assert lines[2].split() == [
+        first,
+        "normal",
+        "reported",
+        "噪音扰民",
+        "大行宫第一网格",
+        "夜间施工噪音扰民",
+        "2026-11-29",
+        "09:30",
+    ]
+    assert lines[-1] == "2 of 2"
+
+    as_json = on(db_path, tmp_path, "cases", "list", "--json", "--category", "11-water")
+    rows = json.loads(as_json.stdout)
+    assert [row["code"] for row in rows] == [second]
+    assert rows[0]["reported_at"] == "2026-11-29T09:30:00+08:00"
+    assert rows[0]["priority"] == "normal"
+    assert rows[0]["state"] == "reported"
+
+    limited = json.loads(on(db_path, tmp_path, "cases", "list", "--json", "--limit", "1").stdout)
+    assert len(limited) == 1
+    none = json.loads(on(db_path, tmp_path, "cases", "list", "--json", "--state", "closed").stdout)
+    assert none == []
+    searched = json.loads(
+        on(db_path, tmp_path, "cases", "list", "--json", "--search", "水管").stdout
+    )
+    assert [row["code"] for row in searched] == [second]
+    unknown = on(db_path, tmp_path, "cases", "list", "--grid", "nope")
+    assert unknown.exit_code == 1
+    assert "no such code 'nope'" in unknown.stderr
+    assert on(db_path, tmp_path, "cases", "list", "--state", "lost").exit_code == 2
+
+
+def test_cases_show(two_cases: tuple[str, str], db_path: Path, tmp_path: Path) -> None:
+    first, _ = two_cases
+    text = on(db_path, tmp_path, "cases", "show", first)
+    assert text.exit_code == 0, text.output
+    assert f"code: {first}" in text.stdout
+    assert "reporter phone: 138****1234" in text.stdout
+    assert "13812341234" not in text.stdout
+    assert "timeline:" in text.stdout
+    detail = json.loads(on(db_path, tmp_path, "cases", "show", first, "--json").stdout)
+    assert detail["code"] == first
+    assert detail["events"][0]["action"] == "report"
+    assert detail["reported_at"] == "2026-11-29T09:30:00+08:00"
+    missing = on(db_path, tmp_path, "cases", "show", "MY-20261129-9999")
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == "no case MY-20261129-9999"
+    chinese = on(db_path, tmp_path, "cases", "show", "MY-20261129-9999", lang="zh")
+    assert chinese.exit_code == 1
+    assert "MY-20261129-9999" in chinese.stderr
+    assert chinese.stderr != missing.stderr
+
+
+# -- case transitions ---------------------------------------------------------------------------------
+
+
+def test_accept_then_refused_twice(
+    two_cases: tuple[str, str], db_path: Path, tmp_path: Path
+) -> None:
+    first, _ = two_cases
+    result = on(db_path, tmp_path, "case", "accept", first, "--grid", "320102002001002")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"case {first} is now registered (version 2)"
+    again = on(db_path, tmp_path, "case", "accept", first)
+    assert again.exit_code == 1
+    assert again.stderr.strip() == f"case {first} is registered: it cannot accept"
+
+
+def test_stale_version_is_refused(
+    two_cases: tuple[str, str], db_path: Path, tmp_path: Path
+) -> None:
+    first, _ = two_cases
+    result = on(db_path, tmp_path, "case", "set-priority", first, "urgent", "--version", "7")
+    assert result.exit_code == 1
+    assert f"case {first} was changed by" in result.stderr
+    ok = on(
+        db_path,
+        tmp_path,
+        "case",
+        "set-priority",
+        first,
+        "urgent",
+        "--version",
+        "1",
+        "--reason",
+        "老人",
+    )
+    assert ok.exit_code == 0, ok.output
+    shown = json.loads(on(db_path, tmp_path, "cases", "show", first, "--json").stdout)
+    assert shown["priority"] == "urgent"
+
+
+def test_reject(two_cases: tuple[str, str], db_path: Path, tmp_path: Path) -> None:
+    first, _ = two_cases
+    usage = on(db_path, tmp_path, "case", "reject", first, "--reason", "duplicate", "--note", "x")
+    assert usage.exit_code == 2
+    no_note = on(db_path, tmp_path, "case", "reject", first, "--reason", "malicious", "--note", " ")
+    assert no_note.exit_code == 1
+    assert "note: required" in no_note.stderr
+    result = on(
+        db_path, tmp_path, "case", "reject", first, "--reason", "out_of_scope", "--note", "非本街道"
+    )
+    assert result.exit_code == 0, result.output
+    assert "is now rejected" in result.stdout
+
+
+def test_merge(two_cases: tuple[str, str], db_path: Path, tmp_path: Path) -> None:
+    first, second = two_cases
+    itself = on(db_path, tmp_path, "case", "merge", first, "--into", first)
+    assert itself.exit_code == 1
+    assert "a case cannot be merged into itself" in itself.stderr
+    result = on(db_path, tmp_path, "case", "merge", second, "--into", first, "--note", "同一事件")
+    assert result.exit_code == 0, result.output
+    detail = json.loads(on(db_path, tmp_path, "cases", "show", second, "--json").stdout)
+    assert detail["merged_into_code"] == first
+    assert detail["reject_reason"] == "duplicate"
+
+
+def test_resolve_in_grid(two_cases: tuple[str, str], db_path: Path, tmp_path: Path) -> None:
+    first, second = two_cases
+    refused = on(db_path, tmp_path, "case", "resolve-in-grid", second, "--note", "已处理")
+    assert refused.exit_code == 1
+    assert "cannot be resolved in the grid" in refused.stderr
+    result = on(db_path, tmp_path, "case", "resolve-in-grid", first, "--note", "网格员已劝停")
+    assert result.exit_code == 0, result.output
+    assert "is now feedback given" in result.stdout
+    missing_note = on(db_path, tmp_path, "case", "resolve-in-grid", first)
+    assert missing_note.exit_code == 2
+
+
+def test_transitions_need_an_operator(
+    db: Database, dispatcher: Services, db_path: Path, tmp_path: Path
+) -> None:
+    code = dispatcher.cases.report(new_case_fields()).code
+    result = on(db_path, tmp_path, "case", "accept", code)
+    assert result.exit_code == 1
+    assert f"system account {ME} is not an operator" in result.stderr
+
+
+def test_auditor_may_not_accept(
+    db: Database, clock: FrozenClock, db_path: Path, tmp_path: Path
+) -> None:
+    ensure_operator(db, clock, username=ME, display_name="审计测试", role=Role.auditor)
+    code = services_for(db, "disp", clock).cases.report(new_case_fields()).code
+    result = on(db_path, tmp_path, "case", "accept", code)
+    assert result.exit_code == 1
+    assert "may not accept" in result.stderr
