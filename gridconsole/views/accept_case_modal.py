@@ -11,7 +11,7 @@ from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseDetail, FilterOptions
 from gridconsole.views.action_modal import ActionModal, case_summary
-from gridconsole.views.formatting import safe
+from gridconsole.views.formatting import choice_options
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,8 @@ class AcceptCaseModal(ActionModal[AcceptChoice]):
         self.options = options
 
     def compose_fields(self) -> ComposeResult:
-        categories = [(safe(choice.label), choice.code) for choice in self.options.categories]
-        grids = [(safe(choice.label), choice.code) for choice in self.options.grids]
+        categories = choice_options(self.options.categories)
+        grids = choice_options(self.options.grids)
         category_codes = {code for _, code in categories}
         grid_codes = {code for _, code in grids}
         yield from self.field(

@@ -6,6 +6,7 @@ characters removed) and is rendered as ``Text``/``Content``, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from rich.text import Text
 
 from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
+from gridconsole.services.records import Choice
 
 
 def safe(value: str | None) -> str:
@@ -31,6 +33,11 @@ def cell(value: str | None, width: int | None = None, style: str = "") -> Text:
     if width is not None and cell_len(text.plain) > width:
         text.truncate(width, overflow="ellipsis")
     return text
+
+
+def choice_options(choices: Iterable[Choice]) -> list[tuple[Text, str]]:
+    """Select options for codes and labels from the database: labels as literal text."""
+    return [(Text(safe(choice.label), end=""), choice.code) for choice in choices]
 
 
 def local_time(instant: datetime | None, zone: ZoneInfo, pattern: str = "%Y-%m-%d %H:%M") -> str:

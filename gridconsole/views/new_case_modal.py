@@ -10,7 +10,7 @@ from gridconsole.domain.validators import validate_case_draft
 from gridconsole.i18n import t
 from gridconsole.services.records import FilterOptions
 from gridconsole.views.action_modal import ActionModal
-from gridconsole.views.formatting import safe
+from gridconsole.views.formatting import choice_options
 from gridconsole.views.input_rules import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -52,7 +52,7 @@ class NewCaseModal(ActionModal[dict[str, str]]):
             "category",
             t("form.category"),
             Select[str](
-                [(safe(choice.label), choice.code) for choice in self.options.categories],
+                choice_options(self.options.categories),
                 prompt=t("form.choose"),
                 compact=True,
                 id="new-category",
@@ -62,7 +62,7 @@ class NewCaseModal(ActionModal[dict[str, str]]):
             "grid",
             t("form.grid"),
             Select[str](
-                [(safe(choice.label), choice.code) for choice in self.options.grids],
+                choice_options(self.options.grids),
                 prompt=t("form.choose"),
                 compact=True,
                 id="new-grid",

@@ -35,7 +35,7 @@ from gridconsole.services.records import (
 from gridconsole.views.accept_case_modal import AcceptCaseModal, AcceptChoice
 from gridconsole.views.case_detail_screen import CaseDetailScreen
 from gridconsole.views.duplicate_choice_modal import DuplicateChoice, DuplicateChoiceModal
-from gridconsole.views.formatting import safe, thousands
+from gridconsole.views.formatting import choice_options, thousands
 from gridconsole.views.input_rules import SEARCH_MAX, SINGLE_LINE
 from gridconsole.views.merge_case_modal import MergeCaseModal, MergeChoice
 from gridconsole.views.messages import (
@@ -222,9 +222,7 @@ class QueuePane(Vertical):
             ("#filter-grid", message.options.grids),
             ("#filter-community", message.options.communities),
         ):
-            self.query_one(select_id, Select).set_options(
-                (safe(choice.label), choice.code) for choice in choices
-            )
+            self.query_one(select_id, Select).set_options(choice_options(choices))
 
     def _show_status(self, shown: int) -> None:
         status = self.query_one("#queue-status", Static)

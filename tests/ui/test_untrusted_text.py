@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from textual.widgets import DataTable, OptionList, Static
+from sqlalchemy import select, update
+from textual.widgets import DataTable, OptionList, Select, Static
 
 from gridconsole.clock import FrozenClock
-from gridconsole.domain.enums import Priority, Role
+from gridconsole.domain.enums import GridKind, Priority, Role
 from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
-from gridconsole.store.models import Case, Operator
+from gridconsole.store.models import Case, Community, Grid, Operator
+from gridconsole.views.accept_case_modal import AcceptCaseModal
 from gridconsole.views.case_detail_screen import CaseDetailScreen
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.new_case_modal import NewCaseModal
@@ -162,3 +163,43 @@ async def test_timeline_shows_operator_names_literally(
         last = timeline.row_count - 1
         assert timeline.get_cell_at((last, 1)).plain == UNCLOSED
         assert timeline.get_cell_at((last, 4)).plain == MARKUP
+
+
+async def test_place_names_in_filters_and_forms_are_literal(
+    db: Database, clock: FrozenClock, dispatcher: Services
+) -> None:
+    with db.write() as session:
+        community = session.execute(
+            select(Community).where(Community.code == "320102002001")  # type: ignore[arg-type]
+        ).scalar_one()
+        session.add(
+            Grid(
+                community_id=community.id,  # type: ignore[arg-type]
+                code="320102002001009",
+                name=UNCLOSED + CLICK,
+                kind=GridKind.comprehensive,
+            )
+        )
+    code = dispatcher.cases.report(
+        new_case_fields(category="06-consult", grid="320102002001009")
+    ).code
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = queue_table(app)
+        assert table.get_cell(code, "grid").plain == (UNCLOSED + CLICK)[:13] + "…"
+        grid_filter = app.screen.query_one("#filter-grid", Select)
+        grid_filter.focus()
+        await pilot.press("enter")  # open the option list: labels render here
+        await settle(pilot)
+        grid_filter.value = "320102002001009"
+        await settle(pilot)
+        assert str(grid_filter.query_one("SelectCurrent Static").render()) == UNCLOSED + CLICK
+        table.focus()
+        await pilot.press("a")
+        await settle(pilot)
+        accept = app.screen
+        assert isinstance(accept, AcceptCaseModal)
+        assert accept.query_one("#accept-grid", Select).value == "320102002001009"
+        app.export_screenshot()
+        assert app.is_running
