@@ -135,9 +135,11 @@ def parse(path: Path, data: bytes, requested: ImportFormat = ImportFormat.auto) 
     text, problem = decode(data)
     if text is None:
         assert problem is not None
-        fmt = requested if requested is not ImportFormat.auto else ImportFormat.csv
-        return ParsedFile(fmt, (), (problem,))
-    fmt = detect_format(path, text) if requested is ImportFormat.auto else requested
+        shown = ImportFormat.csv if requested is ImportFormat.auto else requested
+        return ParsedFile(shown, (), (problem,))
+    fmt: ImportFormat = requested
+    if requested is ImportFormat.auto:
+        fmt = detect_format(path, text)
     if fmt is ImportFormat.csv:
         records, problems = parse_csv(text)
     elif fmt is ImportFormat.jsonl:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from gridconsole.domain import permissions
 from gridconsole.domain.enums import OPEN_STATES, Action, CaseSource, CaseState
@@ -122,13 +123,13 @@ def _refused(parsed: ParsedFile, problems: Iterable[ImportProblem]) -> ImportRep
 def _load_lookups(context: ServiceContext) -> _Lookups:
     with context.db.read() as session:
         categories = session.execute(
-            select(CaseCategory.code, CaseCategory.id).where(CaseCategory.active)  # type: ignore[arg-type]
+            select(col(CaseCategory.code), col(CaseCategory.id)).where(col(CaseCategory.active))
         ).all()
-        grids = session.execute(select(Grid.code, Grid.id)).all()
+        grids = session.execute(select(col(Grid.code), col(Grid.id))).all()
         streets = session.execute(select(func.count()).select_from(Street)).scalar_one()
     return _Lookups(
-        category_ids={str(code): int(ident) for code, ident in categories},
-        grid_ids={str(code): int(ident) for code, ident in grids},
+        category_ids={str(code): ident for code, ident in categories if ident is not None},
+        grid_ids={str(code): ident for code, ident in grids if ident is not None},
         single_street=streets == 1,
     )
 
@@ -210,8 +211,8 @@ def _existing_external_ids(
         for start in range(0, len(external_ids), _LOOKUP_CHUNK):
             chunk = external_ids[start : start + _LOOKUP_CHUNK]
             rows = session.execute(
-                select(Case.source, Case.external_id, Case.code).where(
-                    Case.external_id.in_(chunk)  # type: ignore[union-attr]
+                select(col(Case.source), col(Case.external_id), col(Case.code)).where(
+                    col(Case.external_id).in_(chunk)
                 )
             ).all()
             for source, external_id, code in rows:
@@ -305,15 +306,21 @@ class _DuplicateFinder:
             if grid_id is None:
                 continue
             rows = session.execute(
-                select(Case.code, Case.title, Case.description, Case.state, Case.reported_at)
-                .where(
-                    Case.grid_id == grid_id,  # type: ignore[arg-type]
-                    Case.category_id == category_id,  # type: ignore[arg-type]
-                    Case.reported_at >= self.since,  # type: ignore[operator]
-                    Case.state.in_(open_states),  # type: ignore[attr-defined]
-                    Case.id <= last_id_before,  # type: ignore[operator]
+                select(
+                    col(Case.code),
+                    col(Case.title),
+                    col(Case.description),
+                    col(Case.state),
+                    col(Case.reported_at),
                 )
-                .order_by(Case.reported_at.desc())  # type: ignore[attr-defined]
+                .where(
+                    col(Case.grid_id) == grid_id,
+                    col(Case.category_id) == category_id,
+                    col(Case.reported_at) >= self.since,
+                    col(Case.state).in_(open_states),
+                    col(Case.id) <= last_id_before,
+                )
+                .order_by(col(Case.reported_at).desc())
                 .limit(DUPLICATE_SCAN_LIMIT)
             ).all()
             pool = [
