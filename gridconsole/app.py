@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from gridconsole.config import Settings
 from gridconsole.domain.errors import DomainError
-from gridconsole.i18n import set_locale, t
+from gridconsole.i18n import t
 from gridconsole.views.action_modal import ActionModal
 from gridconsole.views.case_detail_screen import CaseDetailScreen
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
@@ -130,6 +130,6 @@ class GridConsoleApp(App[None]):
 
 
 def run_console(services: ConsoleServices, settings: Settings) -> None:
-    """Run the console in this terminal until the operator quits."""
-    set_locale(settings.ui.locale)
+    """Run the console in this terminal until the operator quits (the caller has set the
+    locale before importing this module: binding labels are read at import)."""
     GridConsoleApp(services, settings).run()

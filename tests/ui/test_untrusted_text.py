@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from textual.widgets import DataTable, OptionList, Select, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from gridconsole.clock import FrozenClock
 from gridconsole.domain.enums import GridKind, Priority, Role
@@ -203,3 +203,23 @@ async def test_place_names_in_filters_and_forms_are_literal(
         assert accept.query_one("#accept-grid", Select).value == "320102002001009"
         app.export_screenshot()
         assert app.is_running
+
+
+async def test_inputs_refuse_control_characters_and_overlong_text(
+    db: Database, clock: FrozenClock, dispatcher: Services
+) -> None:
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        title = app.screen.query_one("#new-title", Input)
+        title.insert_text_at_cursor(SCREEN_CLEAR)  # a paste carrying ESC
+        assert title.value == ""
+        title.insert_text_at_cursor("路灯不亮")
+        assert title.value == "路灯不亮"
+        title.insert_text_at_cursor("长" * 60)  # past the validator's maximum
+        assert title.value == "路灯不亮"
+        search = app.screen_stack[0].query_one("#filter-search", Input)
+        search.insert_text_at_cursor("\x9b31m")  # an 8-bit CSI
+        assert search.value == ""
