@@ -17,6 +17,8 @@ from gridconsole.views.ports import ConsoleServices
 from gridconsole.views.queue_pane import QueuePane
 
 QUEUE_PANE_ID = "queue-pane"
+# Warning and overdue counts move with time, not only with events: re-read them every N polls.
+COUNTS_EVERY_POLLS = 30
 
 
 class MainScreen(Screen[None]):
@@ -29,6 +31,7 @@ class MainScreen(Screen[None]):
         self.services = services
         self.last_token: int | None = None
         self.poll_timer: Timer | None = None
+        self.polls_since_counts = 0
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader(self.services, id="console-header")
@@ -57,17 +60,20 @@ class MainScreen(Screen[None]):
         if self.app.screen is not self:
             self._arm_poll()  # a modal or the detail is open: leave the queue as it is
             return
-        self.read_changes(self.last_token)
+        self.polls_since_counts += 1
+        self.read_changes(self.last_token, self.polls_since_counts >= COUNTS_EVERY_POLLS)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
-    def read_changes(self, last_token: int | None) -> None:
+    def read_changes(self, last_token: int | None, counts_due: bool) -> None:
         token = self.services.queue.change_token()
-        counts = self.services.queue.header_counts() if token != last_token else None
+        moved = token != last_token
+        counts = self.services.queue.header_counts() if moved or counts_due else None
         self.post_message(ChangesPolled(token, counts))
 
     def on_changes_polled(self, message: ChangesPolled) -> None:
         if message.counts is not None:
             self.query_one(ConsoleHeader).counts = message.counts
+            self.polls_since_counts = 0
         if message.token != self.last_token:
             first = self.last_token is None
             self.last_token = message.token

@@ -155,5 +155,5 @@ class QueueTable(DataTable[Text]):
     @staticmethod
     def _priority_cell(priority: Priority) -> Text:
         if priority is Priority.urgent:
-            return Text(t("queue.priority_urgent"), style="bold red", end="")
-        return Text(t("queue.priority_normal"), end="")
+            return cell(t("queue.priority_urgent"), style="bold red")
+        return cell(t("queue.priority_normal"))

@@ -188,13 +188,22 @@ def shown_codes_of(screen: MainScreen) -> list[str]:
 
 
 async def test_header_counts_come_from_the_services(
-    db: Database, clock: FrozenClock, seeded: list[str]
+    db: Database, clock: FrozenClock, lead: Services, seeded: list[str]
 ) -> None:
     app = make_console(db, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         counts = str(app.screen.query_one("#header-counts").render())
         assert "待受理 4" in counts
+        assert "处置中 0" in counts
+        lead.cases.accept(seeded[0], 1)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.poll_changes()
+        await settle(pilot)
+        counts = str(screen.query_one("#header-counts").render())
+        assert "待受理 3" in counts
+        assert "处置中 1" in counts
         clock_text = str(app.screen.query_one("#header-clock").render())
         assert "2026-11-29 09:30:00" in clock_text  # T0 in Asia/Shanghai
         assert "模拟时钟" in clock_text
