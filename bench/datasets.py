@@ -30,8 +30,6 @@ def demo_database(cases: int) -> tuple[Path, float | None]:
     db = Database.connect(f"sqlite:///{partial}")
     database.upgrade(db)
     seed_demo(db, FrozenClock(T0), cases=cases, username=os_username())
-    with db.writer.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
     elapsed = time.perf_counter() - started
     partial.rename(path)

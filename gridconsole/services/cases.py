@@ -16,8 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
-from gridconsole.domain.codes import format_case_code
-from gridconsole.domain.enums import Action, CaseState, Priority, RejectReason
+from gridconsole.domain.enums import Action, Priority, RejectReason
 from gridconsole.domain.errors import (
     FieldProblem,
     RuleRefused,
@@ -25,20 +24,18 @@ from gridconsole.domain.errors import (
     Term,
     ValidationFailed,
 )
-from gridconsole.domain.validators import CaseDraft, validate_case_draft, validate_reason
+from gridconsole.domain.validators import validate_case_draft, validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
-from gridconsole.services.lookups import case_by_code, category_by_code, grid_by_code, only_street
+from gridconsole.services.intake import create_cases
+from gridconsole.services.lookups import case_by_code, category_by_code, grid_by_code
 from gridconsole.services.records import CaseDetail
-from gridconsole.store.case_codes import next_sequence
 from gridconsole.store.models import (
     Case,
     CaseCategory,
     CaseEvent,
-    Community,
     Operator,
-    Street,
     row_id,
 )
 
@@ -55,8 +52,8 @@ class CaseService:
         permissions.require(actor.role, Action.report, operator=actor.display_name)
         draft = validate_case_draft(raw, now=self.context.now())
         with self.context.db.write() as session:
-            case = createcase_by_code(session, self.context, draft)
-            return case_detail(session, self.context, case)
+            (created,) = create_cases(session, self.context, [draft])
+            return case_detail(session, self.context, case_by_code(session, created.code))
 
     # -- transitions ----------------------------------------------------------------------------
 
@@ -276,58 +273,3 @@ class CaseService:
 def set_committed(case: Case, name: str, value: Any) -> None:
     """Mirror a value written by a Core UPDATE on the loaded object without marking it dirty."""
     set_committed_value(case, name, value)
-
-
-def createcase_by_code(session: Session, context: ServiceContext, draft: CaseDraft) -> Case:
-    """Insert a validated case and its ``report`` event (used by intake and import)."""
-    now = context.now()
-    category = category_by_code(session, draft.category_code)
-    grid = grid_by_code(session, draft.grid_code) if draft.grid_code else None
-    if grid is not None:
-        community = session.get(Community, grid.community_id)
-        assert community is not None
-        street = session.get(Street, community.street_id)
-    else:
-        community = None
-        street = only_street(session)
-    assert street is not None
-    reported_at = draft.reported_at or now
-    local_day = context.local(now).date()
-    sequence = next_sequence(session, street.case_prefix, f"{local_day:%Y%m%d}")
-    case = Case(
-        code=format_case_code(street.case_prefix, local_day, sequence),
-        street_id=row_id(street),
-        community_id=community.id if community else None,
-        grid_id=grid.id if grid else None,
-        category_id=row_id(category),
-        source=draft.source,
-        priority=draft.priority,
-        state=CaseState.reported,
-        title=draft.title,
-        description=draft.description,
-        address=draft.address,
-        reporter_name=draft.reporter_name,
-        reporter_phone=draft.reporter_phone,
-        external_id=draft.external_id,
-        lat=draft.lat,
-        lon=draft.lon,
-        reported_at=reported_at,
-        created_by_id=context.actor.id,
-        updated_at=now,
-        updated_by_id=context.actor.id,
-    )
-    session.add(case)
-    session.flush()
-    session.add(
-        CaseEvent(
-            case_id=row_id(case),
-            at=now,
-            operator_id=context.actor.id,
-            action=Action.report,
-            from_state=None,
-            to_state=CaseState.reported,
-            detail={"source": draft.source.value},
-        )
-    )
-    session.flush()
-    return case

@@ -27,7 +27,6 @@ from gridconsole.domain.errors import ValidationFailed
 from gridconsole.domain.text import clean_text
 from gridconsole.domain.validators import CaseDraft, validate_case_draft
 from gridconsole.i18n import t
-from gridconsole.services import cases as case_service
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.import_formats import (
     ImportFormat,
@@ -36,6 +35,7 @@ from gridconsole.services.import_formats import (
     SourceRecord,
     parse,
 )
+from gridconsole.services.intake import create_cases
 from gridconsole.services.queue import DUPLICATE_SCAN_LIMIT
 from gridconsole.services.records import DuplicateCandidate
 from gridconsole.store.models import Case, CaseCategory, Grid, Street
@@ -43,9 +43,8 @@ from gridconsole.store.models import Case, CaseCategory, Grid, Street
 # External ids are looked up in the database in chunks of this many (bound-parameter limits).
 _LOOKUP_CHUNK = 500
 # The session forgets inserted rows this often, so a large file does not grow memory.
-_EXPUNGE_EVERY = 1000
 # At most this many text comparisons for the duplicate check of one import (~15 s).
-DUPLICATE_COMPARISON_BUDGET = 3_000_000
+DUPLICATE_COMPARISON_BUDGET = 300_000
 
 __all__ = ["ImportFormat", "ImportProblem", "ImportReport", "ImportedCase", "import_cases"]
 
@@ -76,11 +75,6 @@ class _Lookups:
     category_ids: dict[str, int]
     grid_ids: dict[str, int]
     single_street: bool
-
-
-def _create_case_function() -> object:
-    # the intake module names it create_case; an older revision spelt it createcase_by_code
-    return getattr(case_service, "create_case", None) or case_service.createcase_by_code
 
 
 def import_cases(
@@ -226,26 +220,22 @@ def _insert(
     context: ServiceContext, records: Sequence[SourceRecord], drafts: Sequence[CaseDraft]
 ) -> tuple[tuple[ImportedCase, ...], int]:
     """All drafts in one transaction, then the duplicate check (outside the write lock)."""
-    create_case = _create_case_function()
     finder = _DuplicateFinder(context)
-    new_cases: list[_NewCase] = []
     with context.db.write() as session:
         last_id_before = session.execute(select(func.max(Case.id))).scalar_one() or 0
-        for number, (record, draft) in enumerate(zip(records, drafts, strict=True), start=1):
-            case = create_case(session, context, draft)  # type: ignore[operator]
-            new_cases.append(
-                _NewCase(
-                    line=record.line,
-                    code=case.code,
-                    grid_id=case.grid_id,
-                    category_id=case.category_id,
-                    title=case.title,
-                    text=f"{case.title} {case.description}",
-                    reported_at=case.reported_at,
-                )
+        created = create_cases(session, context, drafts)
+        new_cases = [
+            _NewCase(
+                line=record.line,
+                code=case.code,
+                grid_id=case.grid_id,
+                category_id=case.category_id,
+                title=case.title,
+                text=f"{case.title} {case.description}",
+                reported_at=case.reported_at,
             )
-            if number % _EXPUNGE_EVERY == 0:
-                session.expunge_all()
+            for record, case in zip(records, created, strict=True)
+        ]
         # the open cases each new one may duplicate, as they were before this import
         finder.load(session, {(new.grid_id, new.category_id) for new in new_cases}, last_id_before)
     imported = tuple(ImportedCase(new.line, new.code, finder.check(new)) for new in new_cases)

@@ -10,21 +10,24 @@ from gridconsole.store.models import CaseCodeCounter
 _counter = CaseCodeCounter.__table__  # type: ignore[attr-defined]
 
 
-def next_sequence(session: Session, prefix: str, day: str) -> int:
-    """The next number for ``prefix`` on ``day`` (YYYYMMDD), atomically.
+def reserve_sequences(session: Session, prefix: str, day: str, count: int) -> int:
+    """Reserve ``count`` consecutive numbers for ``prefix`` on ``day`` (YYYYMMDD); return the first.
 
-    One upsert statement: the counter row is created or incremented and its new value returned in
+    One upsert statement: the counter row is created or advanced and its new value returned in
     the same statement, so two transactions can never receive the same number.
     """
+    if count < 1:
+        raise ValueError("reserve at least one number")
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(_counter)
-        .values(prefix=prefix, day=day, last_sequence=1)
+        .values(prefix=prefix, day=day, last_sequence=count)
         .on_conflict_do_update(
             index_elements=[_counter.c.prefix, _counter.c.day],
-            set_={"last_sequence": _counter.c.last_sequence + 1},
+            set_={"last_sequence": _counter.c.last_sequence + count},
         )
         .returning(_counter.c.last_sequence)
     )
-    return int(session.execute(statement).scalar_one())
+    last = int(session.execute(statement).scalar_one())
+    return last - count + 1

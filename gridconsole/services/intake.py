@@ -1,0 +1,199 @@
+"""Writing new cases: one definition of what a report writes, for one case or a whole file.
+
+A case row in state ``reported`` and its ``report`` event, with a code from the street's daily
+sequence. Many drafts are written with one multi-row INSERT each for cases and events and one
+counter update per street, so a 100,000-record import holds the write lock for seconds, not
+minutes (one ORM flush per record measured ~3.5 ms).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from gridconsole.domain.codes import format_case_code
+from gridconsole.domain.enums import Action, CaseState
+from gridconsole.domain.errors import FieldProblem, ValidationFailed
+from gridconsole.domain.validators import CaseDraft
+from gridconsole.i18n import t
+from gridconsole.services.context import ServiceContext
+from gridconsole.services.lookups import only_street
+from gridconsole.store.case_codes import reserve_sequences
+from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Grid, Street
+
+_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What was written for one draft."""
+
+    id: int
+    code: str
+    grid_id: int | None
+    category_id: int
+    title: str
+    description: str
+    reported_at: datetime
+
+
+@dataclass(frozen=True)
+class _Place:
+    street_id: int
+    community_id: int | None
+    grid_id: int | None
+
+
+def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[start : start + _LOOKUP_CHUNK] for start in range(0, len(values), _LOOKUP_CHUNK)]
+
+
+def _category_ids(session: Session, codes: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(codes)):
+        rows = session.execute(
+            select(col(CaseCategory.code), col(CaseCategory.id)).where(
+                col(CaseCategory.code).in_(chunk), col(CaseCategory.active)
+            )
+        ).all()
+        found.update((code, ident) for code, ident in rows if ident is not None)
+    return found
+
+
+def _grid_places(session: Session, codes: set[str]) -> dict[str, _Place]:
+    found: dict[str, _Place] = {}
+    for chunk in _chunks(sorted(codes)):
+        rows = session.execute(
+            select(col(Grid.code), col(Grid.id), col(Grid.community_id), col(Community.street_id))
+            .join(Community, col(Community.id) == col(Grid.community_id))
+            .where(col(Grid.code).in_(chunk))
+        ).all()
+        found.update(
+            {code: _Place(street, community, grid) for code, grid, community, street in rows}
+        )
+    return found
+
+
+def create_cases(
+    session: Session, context: ServiceContext, drafts: Sequence[CaseDraft]
+) -> list[NewCase]:
+    """Insert validated drafts and their report events in the caller's transaction.
+
+    An unknown category or grid code raises :class:`ValidationFailed` before anything is written.
+    """
+    if not drafts:
+        return []
+    now = context.now()
+    categories = _category_ids(session, {draft.category_code for draft in drafts})
+    places = _grid_places(session, {draft.grid_code for draft in drafts if draft.grid_code})
+    problems = []
+    for draft in drafts:
+        if draft.category_code not in categories:
+            problems.append(
+                FieldProblem("category", t("rule.unknown_code", value=draft.category_code))
+            )
+        if draft.grid_code and draft.grid_code not in places:
+            problems.append(FieldProblem("grid", t("rule.unknown_code", value=draft.grid_code)))
+    if problems:
+        raise ValidationFailed(problems)
+    default_place: _Place | None = None
+    if any(not draft.grid_code for draft in drafts):
+        street = only_street(session)
+        default_place = _Place(street.id or 0, None, None)
+
+    def place_of(draft: CaseDraft) -> _Place:
+        if draft.grid_code:
+            return places[draft.grid_code]
+        assert default_place is not None
+        return default_place
+
+    # the code's date is the day the centre registers the case, in its own zone
+    local_day = context.local(now).date()
+    day = f"{local_day:%Y%m%d}"
+    street_ids = {place_of(draft).street_id for draft in drafts}
+    prefixes = dict(
+        session.execute(
+            select(col(Street.id), col(Street.case_prefix)).where(col(Street.id).in_(street_ids))
+        ).all()
+    )
+    per_street: dict[int, int] = defaultdict(int)
+    for draft in drafts:
+        per_street[place_of(draft).street_id] += 1
+    next_number = {
+        street_id: reserve_sequences(session, prefixes[street_id], day, count)
+        for street_id, count in sorted(per_street.items())
+    }
+
+    rows: list[dict[str, Any]] = []
+    for draft in drafts:
+        place = place_of(draft)
+        sequence = next_number[place.street_id]
+        next_number[place.street_id] += 1
+        rows.append(
+            {
+                "code": format_case_code(prefixes[place.street_id], local_day, sequence),
+                "street_id": place.street_id,
+                "community_id": place.community_id,
+                "grid_id": place.grid_id,
+                "category_id": categories[draft.category_code],
+                "source": draft.source,
+                "priority": draft.priority,
+                "state": CaseState.reported,
+                "title": draft.title,
+                "description": draft.description,
+                "address": draft.address,
+                "reporter_name": draft.reporter_name,
+                "reporter_phone": draft.reporter_phone,
+                "external_id": draft.external_id,
+                "lat": draft.lat,
+                "lon": draft.lon,
+                "reported_at": draft.reported_at or now,
+                "urge_count": 0,
+                "supervised": False,
+                "version": 1,
+                "created_by_id": context.actor.id,
+                "updated_at": now,
+                "updated_by_id": context.actor.id,
+            }
+        )
+    ids = (
+        session.execute(insert(Case).returning(col(Case.id), sort_by_parameter_order=True), rows)
+        .scalars()
+        .all()
+    )
+    session.execute(
+        insert(CaseEvent),
+        [
+            {
+                "case_id": case_id,
+                "at": now,
+                "operator_id": context.actor.id,
+                "action": Action.report,
+                "from_state": None,
+                "to_state": CaseState.reported,
+                "reason": "",
+                "on_behalf": False,
+                "detail": {"source": draft.source.value},
+            }
+            for case_id, draft in zip(ids, drafts, strict=True)
+        ],
+    )
+    return [
+        NewCase(
+            id=cast(int, case_id),
+            code=row["code"],
+            grid_id=row["grid_id"],
+            category_id=row["category_id"],
+            title=row["title"],
+            description=row["description"],
+            reported_at=row["reported_at"],
+        )
+        for case_id, row in zip(ids, rows, strict=True)
+    ]
