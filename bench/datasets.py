@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from gridconsole.services.demo import seed_demo
-
 from gridconsole.clock import FrozenClock
 from gridconsole.services import database
+from gridconsole.services.demo import seed_demo
 from gridconsole.services.operators import os_username
 from gridconsole.store.engine import Database
 from tests.factories import T0
