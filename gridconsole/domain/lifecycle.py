@@ -66,6 +66,14 @@ def next_state(action: Action, state: CaseState, *, case_code: str) -> CaseState
     return transition.target if transition.target is not None else state
 
 
+# Done by the services as a consequence of another action, never chosen by an operator.
+CONSEQUENTIAL_ACTIONS: frozenset[Action] = frozenset({Action.absorb_duplicate})
+
+
 def actions_from(state: CaseState) -> list[Action]:
-    """Actions that may start from ``state``, in declaration order (menus, help)."""
-    return [tr.action for tr in TRANSITIONS.values() if state in tr.sources]
+    """Actions an operator may choose in ``state``, in declaration order (menus, help)."""
+    return [
+        tr.action
+        for tr in TRANSITIONS.values()
+        if state in tr.sources and tr.action not in CONSEQUENTIAL_ACTIONS
+    ]

@@ -164,6 +164,14 @@ def test_merge_records_both_sides(dispatcher: Services) -> None:
     assert target.version == 2
     assert target.events[-1].action is Action.absorb_duplicate
     assert target.events[-1].detail == {"duplicate": duplicate.code}
+    assert Action.absorb_duplicate not in target.allowed_actions
+    assert target.allowed_actions == (
+        Action.accept,
+        Action.reject,
+        Action.merge,
+        Action.resolve_in_grid,
+        Action.set_priority,
+    )
 
 
 def test_merge_into_itself_or_a_finished_case_is_refused(dispatcher: Services) -> None:
