@@ -86,13 +86,17 @@ class GridConsoleApp(App[None]):
         keymap = self.settings.keymap
 
         def remapped(bindings: Iterable[Binding]) -> tuple[Binding, ...]:
-            return tuple(
-                replace(binding, key=keymap[binding.id])
-                if binding.id and binding.id in keymap
-                else binding
-                for binding in bindings
-                if binding.action not in ("help_quit", "screen.copy_text")
-            )
+            # a subclass's binding for a key shadows its base's (DataTable's arrows move the
+            # cursor, not the scroll view's): keep the last binding declared for each key
+            by_key: dict[str, Binding] = {}
+            for binding in bindings:
+                if binding.action in ("help_quit", "screen.copy_text"):
+                    continue
+                if binding.id and binding.id in keymap:
+                    binding = replace(binding, key=keymap[binding.id])
+                by_key.pop(binding.key, None)
+                by_key[binding.key] = binding
+            return tuple(by_key.values())
 
         return (
             HelpSection(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from textual.widgets import OptionList
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, OptionList
 
 from gridconsole.app import GridConsoleApp, declared_bindings
 from gridconsole.clock import FrozenClock
@@ -51,6 +52,16 @@ async def test_help_lists_every_key_of_every_binding(
                     assert app.get_key_display(binding.__class__(key, binding.action)) in listed
                     expected += 1
         assert expected > 30
+        # every description in the operator's language, each key once per section
+        table = help_screen.query_one("#help-keys", DataTable)
+        descriptions = [
+            str(table.get_cell_at(Coordinate(row, 1))) for row in range(table.row_count)
+        ]
+        english = [text for text in descriptions if text.isascii() and text]
+        assert english == []
+        for section in app.help_sections():
+            keys = [binding.key for binding in section.bindings]
+            assert len(keys) == len(set(keys)), section.title
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
