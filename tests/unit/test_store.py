@@ -30,6 +30,12 @@ def test_empty_to_head_matches_the_models(tmp_path: Path) -> None:
     assert differences == []
 
 
+def test_the_head_constant_is_the_newest_migration() -> None:
+    assert schema.head_revision() == schema.HEAD_REVISION, (
+        "a new migration landed: set HEAD_REVISION in gridconsole/store/schema.py to it"
+    )
+
+
 def test_an_empty_or_unknown_database_says_what_to_run(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path / "empty.db")
     with pytest.raises(database.SchemaNotCurrent, match="gridconsole db upgrade"):
