@@ -21,6 +21,10 @@ def demo_database(cases: int) -> tuple[Path, float | None]:
     DATA.mkdir(exist_ok=True)
     path = DATA / f"demo-{cases}.db"
     if path.exists():
+        # a database built by an older revision is brought to head, not rebuilt
+        db = Database.connect(f"sqlite:///{path}")
+        database.upgrade(db)
+        db.dispose()
         return path, None
     partial = path.with_suffix(".partial")
     for leftover in DATA.glob(f"{partial.name}*"):

@@ -29,7 +29,8 @@ def case_filter_conditions(
     search: str = "",
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if states:
+    # every state is no filter at all: the planner then uses the plain order index
+    if states and set(states) != set(CaseState):
         # literal_execute: a bound IN (?, ?) hides the values from the planner (performance.md)
         conditions.append(
             _c.state.in_(bindparam("states", list(states), expanding=True, literal_execute=True))

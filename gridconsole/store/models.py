@@ -180,6 +180,8 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         # the queue: WHERE state IN (...) ORDER BY priority, reported_at, id
         Index("ix_cases_queue", "state", "priority", "reported_at", "id"),
+        # the same order over every state (a list without a state filter)
+        Index("ix_cases_order", "priority", "reported_at", "id"),
         # duplicate candidates: same grid and category, recent
         Index("ix_cases_duplicates", "grid_id", "category_id", "reported_at"),
         Index("ix_cases_external", "source", "external_id"),

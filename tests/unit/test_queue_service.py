@@ -160,3 +160,18 @@ def test_queue_query_uses_the_queue_index(db: Database) -> None:
     details = " | ".join(row[-1] for row in plan)
     assert "ix_cases_queue" in details
     assert "SCAN cases" not in details.replace("SCAN cases USING", "")
+
+
+def test_a_list_over_every_state_walks_the_order_index(db: Database) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL's is measured in the benchmarks")
+    conditions = case_filter_conditions(states=tuple(CaseState))
+    assert conditions == []
+    compiled = queue_page_statement(conditions, None, 50).compile(
+        db.reader, compile_kwargs={"literal_binds": True}
+    )
+    with db.reader.connect() as connection:
+        plan = connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+    details = " | ".join(row[-1] for row in plan)
+    assert "ix_cases_order" in details
+    assert "TEMP B-TREE" not in details

@@ -48,6 +48,21 @@ def test_an_empty_or_unknown_database_says_what_to_run(tmp_path: Path) -> None:
         database.connect(url)
 
 
+def test_an_older_database_is_behind_until_upgraded(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "old.db")
+    db = Database.connect(url)
+    schema.upgrade(db.writer, "7d3392607f87")  # the first revision
+    status = schema.schema_status(db.reader)
+    assert (status.state, status.revision) == (schema.SchemaState.behind, "7d3392607f87")
+    with pytest.raises(database.SchemaNotCurrent, match="7d3392607f87.*gridconsole db upgrade"):
+        database.connect(url)
+    before, after = database.upgrade(db)
+    assert before.state is schema.SchemaState.behind
+    assert after.state is schema.SchemaState.current
+    database.connect(url).dispose()
+    db.dispose()
+
+
 def test_sqlite_pragmas(db: Database) -> None:
     with db.reader.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
