@@ -54,7 +54,7 @@ def test_an_older_database_is_behind_until_upgraded(tmp_path: Path) -> None:
     schema.upgrade(db.writer, "7d3392607f87")  # the first revision
     status = schema.schema_status(db.reader)
     assert (status.state, status.revision) == (schema.SchemaState.behind, "7d3392607f87")
-    with pytest.raises(database.SchemaNotCurrent, match="7d3392607f87.*gridconsole db upgrade"):
+    with pytest.raises(database.SchemaNotCurrent, match=r"7d3392607f87.*gridconsole db upgrade"):
         database.connect(url)
     before, after = database.upgrade(db)
     assert before.state is schema.SchemaState.behind
