@@ -165,7 +165,7 @@ def _default_demo_url() -> str:
 
 @main.command()
 @click.option(
-    "--cases", "case_count", type=click.IntRange(0, 100_000), default=200, show_default=True
+    "--cases", "case_count", type=click.IntRange(0, 1_000_000), default=2000, show_default=True
 )
 @click.option("--fresh", is_flag=True, help="Delete the demo database first and seed it again.")
 @click.option("--db", "demo_db", metavar="URL", help="Where the demo database lives.")
@@ -219,11 +219,11 @@ def db_status(state: CliState) -> None:
 
 @db.command("seed-demo")
 @click.option(
-    "--cases", "case_count", type=click.IntRange(0, 100_000), default=200, show_default=True
+    "--cases", "case_count", type=click.IntRange(0, 1_000_000), default=2000, show_default=True
 )
 @pass_state
 def db_seed_demo(state: CliState, case_count: int) -> None:
-    """Seed demo data into an empty (or demo) database without opening the console."""
+    """Seed demo data into an empty database without opening the console."""
     from gridconsole.services.admin import prepare_demo
     from gridconsole.services.operators import os_username
 
