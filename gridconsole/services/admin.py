@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from gridconsole.clock import Clock
 from gridconsole.domain.enums import DatabasePurpose, Role
@@ -21,6 +20,7 @@ from gridconsole.domain.text import clean_text
 from gridconsole.i18n import t
 from gridconsole.services import database
 from gridconsole.services.database import SchemaNotCurrent
+from gridconsole.services.database_files import require_existing, sqlite_path
 from gridconsole.services.operators import ensure_operator
 from gridconsole.store import schema
 from gridconsole.store.engine import Database
@@ -49,10 +49,6 @@ class FreshNeedsSqliteFile(DomainError):
     key = "cli.fresh_sqlite_only"
 
 
-class NoDatabaseFile(DomainError):
-    key = "cli.no_database_file"
-
-
 @dataclass(frozen=True)
 class SchemaReport:
     url: str
@@ -75,23 +71,6 @@ class OperatorView:
 class DemoOutcome:
     url: str
     created: bool  # a new database was made and seeded
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL (``None`` for other databases and in-memory SQLite)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
-        return None
-    return Path(parsed.database)
-
-
-def require_existing(url: str) -> None:
-    """Refuse a SQLite URL whose file does not exist (connecting would create an empty one)."""
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        raise NoDatabaseFile(path=path)
 
 
 def _open_any(url: str) -> tuple[Database, SchemaReport]:
