@@ -9,25 +9,22 @@ none of it), then each new case is checked for duplicate candidates.
 
 from __future__ import annotations
 
-import bisect
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from difflib import SequenceMatcher
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gridconsole.domain import permissions
-from gridconsole.domain.enums import OPEN_STATES, Action, CaseSource, CaseState
+from gridconsole.domain.enums import Action, CaseSource
 from gridconsole.domain.errors import ValidationFailed
 from gridconsole.domain.text import clean_text
 from gridconsole.domain.validators import CaseDraft, validate_case_draft
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.duplicates import DuplicateFinder, DuplicateProbe, case_text
 from gridconsole.services.import_formats import (
     ImportFormat,
     ImportProblem,
@@ -36,7 +33,6 @@ from gridconsole.services.import_formats import (
     parse,
 )
 from gridconsole.services.intake import create_cases
-from gridconsole.services.queue import DUPLICATE_SCAN_LIMIT
 from gridconsole.services.records import DuplicateCandidate
 from gridconsole.store.models import Case, CaseCategory, Grid, Street
 
@@ -220,153 +216,27 @@ def _insert(
     context: ServiceContext, records: Sequence[SourceRecord], drafts: Sequence[CaseDraft]
 ) -> tuple[tuple[ImportedCase, ...], int]:
     """All drafts in one transaction, then the duplicate check (outside the write lock)."""
-    finder = _DuplicateFinder(context)
+    settings = context.settings.duplicates
+    finder = DuplicateFinder(
+        since=context.now() - timedelta(hours=settings.window_hours),
+        threshold=settings.similarity,
+        budget=DUPLICATE_COMPARISON_BUDGET,
+    )
     with context.db.write() as session:
         last_id_before = session.execute(select(func.max(Case.id))).scalar_one() or 0
         created = create_cases(session, context, drafts)
-        new_cases = [
-            _NewCase(
-                line=record.line,
-                code=case.code,
-                grid_id=case.grid_id,
-                category_id=case.category_id,
-                title=case.title,
-                text=f"{case.title} {case.description}",
-                reported_at=case.reported_at,
-            )
-            for record, case in zip(records, created, strict=True)
-        ]
         # the open cases each new one may duplicate, as they were before this import
-        finder.load(session, {(new.grid_id, new.category_id) for new in new_cases}, last_id_before)
-    imported = tuple(ImportedCase(new.line, new.code, finder.check(new)) for new in new_cases)
-    return imported, finder.unchecked
-
-
-@dataclass(frozen=True)
-class _NewCase:
-    line: int
-    code: str
-    grid_id: int | None
-    category_id: int
-    title: str
-    text: str
-    reported_at: datetime
-
-
-@dataclass
-class _Candidate:
-    code: str
-    title: str
-    state: CaseState
-    reported_at: datetime
-    matcher: SequenceMatcher[str]
-    counts: Counter[str]
-    length: int
-
-
-class _DuplicateFinder:
-    """:func:`gridconsole.services.queue.find_duplicates` for a whole file at once.
-
-    The same rule (open cases of the same grid and category reported within the window, the
-    most recent ``DUPLICATE_SCAN_LIMIT`` of them, text similarity at or above the threshold),
-    applied to each new case against the cases before it: those already in the database, loaded
-    with one query per grid and category, and the earlier records of the file. Each candidate's
-    matcher is built once, and the exact upper bounds of the ratio are checked before the ratio
-    itself. A pathological file (thousands of recent cases in one grid and category) would still
-    cost millions of comparisons, so the work is capped: cases beyond the cap are left unchecked
-    and the report says how many.
-    """
-
-    def __init__(self, context: ServiceContext) -> None:
-        settings = context.settings.duplicates
-        self.since = context.now() - timedelta(hours=settings.window_hours)
-        self.threshold = settings.similarity
-        self.pools: dict[tuple[int, int], list[_Candidate]] = {}
-        self.comparisons_left = DUPLICATE_COMPARISON_BUDGET
-        self.unchecked = 0
-
-    def load(
-        self,
-        session: Session,
-        groups: Iterable[tuple[int | None, int]],
-        last_id_before: int,
-    ) -> None:
-        open_states = [state.value for state in OPEN_STATES]
-        for grid_id, category_id in groups:
-            if grid_id is None:
-                continue
-            rows = session.execute(
-                select(
-                    col(Case.code),
-                    col(Case.title),
-                    col(Case.description),
-                    col(Case.state),
-                    col(Case.reported_at),
-                )
-                .where(
-                    col(Case.grid_id) == grid_id,
-                    col(Case.category_id) == category_id,
-                    col(Case.reported_at) >= self.since,
-                    col(Case.state).in_(open_states),
-                    col(Case.id) <= last_id_before,
-                )
-                .order_by(col(Case.reported_at).desc())
-                .limit(DUPLICATE_SCAN_LIMIT)
-            ).all()
-            pool = [
-                self._candidate(code, title, f"{title} {description}", CaseState(state), at)
-                for code, title, description, state, at in rows
-            ]
-            self.pools[(grid_id, category_id)] = pool
-
-    def _candidate(
-        self, code: str, title: str, text: str, state: CaseState, reported_at: datetime
-    ) -> _Candidate:
-        matcher: SequenceMatcher[str] = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(text)
-        return _Candidate(code, title, state, reported_at, matcher, Counter(text), len(text))
-
-    def check(self, new: _NewCase) -> tuple[DuplicateCandidate, ...]:
-        """The candidates of ``new`` among the cases before it; then it joins the pool."""
-        if new.grid_id is None:
-            return ()
-        pool = self.pools.setdefault((new.grid_id, new.category_id), [])
-        found: list[DuplicateCandidate] = []
-        if self.comparisons_left < len(pool):
-            self.unchecked += 1
-        else:
-            self.comparisons_left -= len(pool)
-            counts = Counter(new.text)
-            length = len(new.text)
-            for candidate in pool:
-                total = length + candidate.length
-                if not total or 2 * min(length, candidate.length) / total < self.threshold:
-                    continue  # SequenceMatcher.real_quick_ratio
-                common = sum(
-                    min(count, candidate.counts.get(char, 0)) for char, count in counts.items()
-                )
-                if 2 * common / total < self.threshold:
-                    continue  # SequenceMatcher.quick_ratio, from counts made once per text
-                matcher = candidate.matcher
-                matcher.set_seq1(new.text)
-                score = matcher.ratio()
-                if score >= self.threshold:
-                    found.append(
-                        DuplicateCandidate(
-                            candidate.code,
-                            candidate.title,
-                            candidate.state,
-                            candidate.reported_at,
-                            round(score, 2),
-                        )
-                    )
-        if new.reported_at >= self.since:
-            # keep the most recent DUPLICATE_SCAN_LIMIT, newest first
-            entry = self._candidate(
-                new.code, new.title, new.text, CaseState.reported, new.reported_at
-            )
-            keys = [-candidate.reported_at.timestamp() for candidate in pool]
-            pool.insert(bisect.bisect_right(keys, -new.reported_at.timestamp()), entry)
-            del pool[DUPLICATE_SCAN_LIMIT:]
-        found.sort(key=lambda candidate: (-candidate.similarity, candidate.code))
-        return tuple(found)
+        finder.load(session, {(case.grid_id, case.category_id) for case in created}, last_id_before)
+    imported = []
+    for record, case in zip(records, created, strict=True):
+        probe = DuplicateProbe(
+            code=case.code,
+            grid_id=case.grid_id,
+            category_id=case.category_id,
+            title=case.title,
+            text=case_text(case.title, case.description),
+            reported_at=case.reported_at,
+        )
+        imported.append(ImportedCase(record.line, case.code, finder.candidates(probe)))
+        finder.add(probe)
+    return tuple(imported), finder.unchecked

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from difflib import SequenceMatcher
+from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gridconsole.domain.enums import OPEN_STATES, CaseState, EscalationStage
 from gridconsole.domain.text import clean_text
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.duplicates import DuplicateFinder, DuplicateProbe
 from gridconsole.services.lookups import (
     case_by_code,
     category_by_code,
@@ -37,9 +36,6 @@ from gridconsole.store.case_queries import (
     queue_page_statement,
 )
 from gridconsole.store.models import Case, CaseCategory, Community, Escalation, Grid, row_id
-
-# how many recent cases of one grid and category are compared for duplicates
-DUPLICATE_SCAN_LIMIT = 200
 
 
 class QueueService:
@@ -185,54 +181,9 @@ class QueueService:
         settings = self.context.settings.duplicates
         since = self.context.now() - timedelta(hours=settings.window_hours)
         with self.context.db.read() as session:
-            return find_duplicates(
-                session,
-                grid_id=row_id(grid_by_code(session, grid_code)),
-                category_id=row_id(category_by_code(session, category_code)),
-                text=text,
-                since=since,
-                threshold=settings.similarity,
-                exclude_code=exclude_code,
-            )
-
-
-def similarity(left: str, right: str) -> float:
-    return SequenceMatcher(None, left, right, autojunk=False).ratio()
-
-
-def find_duplicates(
-    session: Session,
-    *,
-    grid_id: int,
-    category_id: int,
-    text: str,
-    since: datetime,
-    threshold: float,
-    exclude_code: str | None = None,
-) -> tuple[DuplicateCandidate, ...]:
-    rows = session.execute(
-        select(
-            col(Case.code),
-            col(Case.title),
-            col(Case.description),
-            col(Case.state),
-            col(Case.reported_at),
-        )
-        .where(
-            col(Case.grid_id) == grid_id,
-            col(Case.category_id) == category_id,
-            col(Case.reported_at) >= since,
-            col(Case.state).in_([s.value for s in OPEN_STATES]),
-        )
-        .order_by(col(Case.reported_at).desc())
-        .limit(DUPLICATE_SCAN_LIMIT)
-    ).all()
-    candidates = []
-    for code, title, description, state, reported_at in rows:
-        if code == exclude_code:
-            continue
-        score = similarity(text, f"{title} {description}")
-        if score >= threshold:
-            candidates.append(DuplicateCandidate(code, title, state, reported_at, round(score, 2)))
-    candidates.sort(key=lambda candidate: (-candidate.similarity, candidate.code))
-    return tuple(candidates)
+            grid_id = row_id(grid_by_code(session, grid_code))
+            category_id = row_id(category_by_code(session, category_code))
+            finder = DuplicateFinder(since=since, threshold=settings.similarity)
+            finder.load(session, [(grid_id, category_id)])
+        probe = DuplicateProbe(exclude_code, grid_id, category_id, "", text, self.context.now())
+        return finder.candidates(probe)

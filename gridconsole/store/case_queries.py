@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 from sqlmodel import col
 
-from gridconsole.domain.enums import CaseSource, CaseState, Priority
+from gridconsole.domain.enums import OPEN_STATES, CaseSource, CaseState, Priority
 from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Grid
 
 _c = Case.__table__.c  # type: ignore[attr-defined]
@@ -100,3 +100,23 @@ def count_statement(conditions: list[ColumnElement[bool]]) -> Select[int]:
 def change_token_statement() -> Select[int | None]:
     """The newest event id: it moves whenever any case changes in any console."""
     return select(func.max(col(CaseEvent.id)))
+
+
+def duplicate_pool_statement(
+    grid_id: int, category_id: int, since: datetime, up_to_id: int | None, limit: int
+) -> Select[Any]:
+    """Open cases of one grid and category reported since ``since``, newest first."""
+    conditions = [
+        _c.grid_id == grid_id,
+        _c.category_id == category_id,
+        _c.reported_at >= since,
+        _c.state.in_([state.value for state in OPEN_STATES]),
+    ]
+    if up_to_id is not None:
+        conditions.append(_c.id <= up_to_id)
+    return (
+        select(_c.code, _c.title, _c.description, _c.state, _c.reported_at)
+        .where(*conditions)
+        .order_by(_c.reported_at.desc())
+        .limit(limit)
+    )
