@@ -7,7 +7,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from gridconsole.domain.enums import OPEN_STATES, CaseState, EscalationStage
+from gridconsole.domain.enums import (
+    OPEN_STATES,
+    QUEUE_STATES,
+    WORKING_STATES,
+    CaseState,
+    EscalationStage,
+)
 from gridconsole.domain.text import clean_text
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
@@ -133,15 +139,8 @@ class QueueService:
             return sum(by_state.get(state, 0) for state in states)
 
         return HeaderCounts(
-            waiting=count(CaseState.reported, CaseState.returned),
-            working=count(
-                CaseState.registered,
-                CaseState.dispatched,
-                CaseState.in_progress,
-                CaseState.feedback_given,
-                CaseState.reopened,
-                CaseState.suspended,
-            ),
+            waiting=count(*QUEUE_STATES),
+            working=count(*WORKING_STATES),
             warning=warning,
             overdue=overdue,
             escalated=escalated,
