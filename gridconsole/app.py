@@ -1,4 +1,8 @@
-"""The console application: theme, keymap, palette providers and the worker-error policy."""
+"""The console application: theme, keymap, palette providers and the worker-error policy.
+
+The app draws its shell first and opens its services in a worker (SQLAlchemy is imported
+there): a refusal to open ends the console with exit status 1 and the reason on stderr.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,29 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from gridconsole.config import Settings
 from gridconsole.domain.errors import DomainError
+from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 from gridconsole.views.action_modal import ActionModal
 from gridconsole.views.case_detail_screen import CaseDetailScreen
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.help_screen import HelpScreen, HelpSection
 from gridconsole.views.main_screen import MainScreen
-from gridconsole.views.messages import OperationFailed
-from gridconsole.views.ports import ConsoleServices
+from gridconsole.views.messages import OpeningFailed, OperationFailed, ServicesOpened
+from gridconsole.views.ports import ConsoleServices, ServicesOpener
 from gridconsole.views.queue_commands import QueueCommands
 from gridconsole.views.queue_pane import QueuePane
 from gridconsole.views.queue_table import QueueTable
 
 # Palette commands Textual offers that would move personal data off the console.
 EGRESS_COMMANDS = frozenset({"Screenshot"})
+EXIT_REFUSED = 1
 
 
 def declared_bindings(cls: type) -> tuple[Binding, ...]:
@@ -42,7 +49,10 @@ def declared_bindings(cls: type) -> tuple[Binding, ...]:
 
 
 class GridConsoleApp(App[None]):
-    """The dispatch centre's console: one services bundle, one settings object."""
+    """The dispatch centre's console: one services bundle, one settings object.
+
+    Give it open services, or a :class:`ServicesOpener` to open them once the shell is drawn.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = t("app.title")
@@ -57,16 +67,19 @@ class GridConsoleApp(App[None]):
         Binding("ctrl+q", "quit", t("shell.key_quit"), priority=True, id="quit"),
     ]
 
-    def __init__(self, services: ConsoleServices, settings: Settings) -> None:
+    def __init__(self, services: ConsoleServices | ServicesOpener, settings: Settings) -> None:
         super().__init__()
-        self.services = services
+        self.opener = (
+            services if isinstance(services, ServicesOpener) else ServicesOpener.ready(services)
+        )
+        self.services: ConsoleServices | None = None  # set when the opener has returned
         self.settings = settings
         self.theme = settings.ui.theme
         self.animation_level = "full" if settings.ui.animations else "none"
         self.set_keymap(settings.keymap)
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.services)
+        return MainScreen(self.opener, self.settings)
 
     # -- the palette --------------------------------------------------------------------------
 
@@ -120,6 +133,22 @@ class GridConsoleApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
 
+    # -- opening ----------------------------------------------------------------------------------
+
+    def on_services_opened(self, message: ServicesOpened) -> None:
+        self.services = message.services
+
+    def on_opening_failed(self, message: OpeningFailed) -> None:
+        """No services, no console: leave with the reason, printed once the terminal is back."""
+        error = message.error
+        if isinstance(error, DomainError):
+            text = str(error)
+        else:
+            # a driver error wrapped by SQLAlchemy says what went wrong in ``orig``
+            cause = getattr(error, "orig", None) or error
+            text = t("shell.open_failed", error=f"{type(cause).__name__}: {cause}")
+        self.exit(return_code=EXIT_REFUSED, message=exit_message(text))
+
     # -- the worker-error policy ----------------------------------------------------------------
 
     def on_operation_failed(self, message: OperationFailed) -> None:
@@ -133,7 +162,18 @@ class GridConsoleApp(App[None]):
         self.notify(text, severity="error", markup=False, timeout=8)
 
 
-def run_console(services: ConsoleServices, settings: Settings) -> None:
-    """Run the console in this terminal until the operator quits (the caller has set the
-    locale before importing this module: binding labels are read at import)."""
-    GridConsoleApp(services, settings).run()
+def exit_message(text: str) -> Text:
+    """``text`` for stderr as it is: a ``Text`` reads no markup or emoji codes in a path or a
+    driver's message, and control characters are dropped."""
+    return Text(display_text(text))
+
+
+def run_console(opener: ServicesOpener, settings: Settings, *, headless: bool = False) -> int:
+    """Run the console in this terminal until the operator quits; returns the exit status.
+
+    The caller has set the locale before importing this module (binding labels are read at
+    import). ``headless`` runs it without a terminal (tests of the command line).
+    """
+    app = GridConsoleApp(opener, settings)
+    app.run(headless=headless)
+    return app.return_code or 0

@@ -43,8 +43,8 @@ class CliState:
 
     def services(self) -> Services:
         """The services of this database as the OS user (``--now`` checked against its purpose)."""
-        from gridconsole.services.admin import require_existing
         from gridconsole.services.bundle import open_services
+        from gridconsole.services.database_files import require_existing
 
         require_existing(self.db_url)
         return open_services(self.settings, self.clock, url=self.db_url)
@@ -143,15 +143,28 @@ def main(
 
 
 def _run_console(state: CliState, url: str | None = None) -> None:
-    from gridconsole.services.admin import require_existing
-    from gridconsole.services.bundle import open_services
+    """Open the console; it opens the database itself, in a worker, once its shell is drawn.
+
+    Nothing here may import SQLAlchemy: it costs more than Textual's whole start-up, and the
+    operator would stare at a blank terminal meanwhile.
+    """
+    from gridconsole.services.database_files import require_existing
+    from gridconsole.views.ports import ServicesOpener
 
     url = url or state.db_url
-    require_existing(url)
-    services = open_services(state.settings, state.clock, url=url)
+    require_existing(url)  # before the screen changes: the refusal reads best on a plain terminal
+    settings, clock = state.settings, state.clock
+
+    def open_console_services() -> Services:
+        from gridconsole.services.bundle import open_services
+
+        return open_services(settings, clock, url=url)
+
     from gridconsole.app import run_console
 
-    run_console(services, state.settings)
+    status = run_console(ServicesOpener(open_console_services, clock), settings)
+    if status:
+        raise SystemExit(status)
 
 
 # -- demo ---------------------------------------------------------------------------------------

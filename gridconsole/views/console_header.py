@@ -1,4 +1,8 @@
-"""The console's header: centre, operator, the clock in the centre's zone and live counts."""
+"""The console's header: centre, operator, the clock in the centre's zone and live counts.
+
+It needs no database: it is drawn in the first frame, while the services open, and fills in the
+operator and the counts when they arrive.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
+from gridconsole.clock import Clock
+from gridconsole.config import Settings
 from gridconsole.i18n import t
-from gridconsole.services.records import HeaderCounts
+from gridconsole.services.records import Actor, HeaderCounts
 from gridconsole.views.formatting import local_time, safe
-from gridconsole.views.ports import ConsoleServices
 
 # (label key, attribute of HeaderCounts, style when not zero)
 COUNT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -28,10 +33,12 @@ class ConsoleHeader(Widget):
     """Two lines: who and where (with the clock), then the live counts."""
 
     counts: reactive[HeaderCounts | None] = reactive(None)
+    actor: reactive[Actor | None] = reactive(None)  # None while the services open
 
-    def __init__(self, services: ConsoleServices, *, id: str | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.services = services
+        self.settings = settings
+        self.clock = clock
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="header-line"):
@@ -45,19 +52,24 @@ class ConsoleHeader(Widget):
         self.set_interval(1.0, self.refresh_clock)
 
     def refresh_clock(self) -> None:
-        """Redraw the clock from the services' clock (memory only, no database)."""
+        """Redraw the clock (memory only, no database)."""
         self.query_one("#header-clock", Static).update(self._clock_text())
 
     def watch_counts(self) -> None:
         if self.is_mounted:
             self.query_one("#header-counts", Static).update(self._counts_text())
 
+    def watch_actor(self) -> None:
+        if self.is_mounted:
+            self.query_one("#header-operator", Static).update(self._operator())
+
     def _identity(self) -> Content:
-        settings = self.services.context.settings
-        return Content.assemble((safe(settings.centre.name), "bold"))
+        return Content.assemble((safe(self.settings.centre.name), "bold"))
 
     def _operator(self) -> Content:
-        actor = self.services.context.actor
+        actor = self.actor
+        if actor is None:
+            return Content.assemble((t("shell.opening_database"), "dim"))
         return Content.assemble(
             (safe(actor.display_name), "bold"),
             " ",
@@ -65,9 +77,8 @@ class ConsoleHeader(Widget):
         )
 
     def _clock_text(self) -> Content:
-        context = self.services.context
-        now = local_time(context.clock.now(), context.settings.centre.zone, "%Y-%m-%d %H:%M:%S")
-        if context.clock.simulated:
+        now = local_time(self.clock.now(), self.settings.centre.zone, "%Y-%m-%d %H:%M:%S")
+        if self.clock.simulated:
             return Content.assemble((f"[{t('app.simulated_clock')}]", "bold $warning"), " ", now)
         return Content(now)
 

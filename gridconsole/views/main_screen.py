@@ -1,4 +1,8 @@
-"""The console's main screen: header, one pane at a time, footer; and the live poll."""
+"""The console's main screen: header, one pane at a time, footer; and the live poll.
+
+The screen is drawn before the database is open: its first worker opens the services, and the
+panes are built when they have (until then only the header, help and quit respond).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,16 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
+from gridconsole.config import Settings
 from gridconsole.i18n import t
 from gridconsole.views.console_header import ConsoleHeader
-from gridconsole.views.messages import ChangesPolled, OperationFailed
-from gridconsole.views.ports import ConsoleServices
+from gridconsole.views.messages import (
+    ChangesPolled,
+    OpeningFailed,
+    OperationFailed,
+    ServicesOpened,
+)
+from gridconsole.views.ports import ConsoleServices, ServicesOpener
 from gridconsole.views.queue_pane import QueuePane
 
 QUEUE_PANE_ID = "queue-pane"
@@ -26,21 +36,43 @@ class MainScreen(Screen[None]):
         Binding("f2,1", "show_queue_pane", t("shell.key_queue_pane"), id="show-queue-pane"),
     ]
 
-    def __init__(self, services: ConsoleServices) -> None:
+    def __init__(self, opener: ServicesOpener, settings: Settings) -> None:
         super().__init__(id="main")
-        self.services = services
+        self.opener = opener
+        self.settings = settings
+        self.services: ConsoleServices | None = None  # set when the opener has returned
         self.last_token: int | None = None
         self.poll_timer: Timer | None = None
         self.polls_since_counts = 0
 
     def compose(self) -> ComposeResult:
-        yield ConsoleHeader(self.services, id="console-header")
-        with ContentSwitcher(initial=QUEUE_PANE_ID, id="panes"):
-            yield QueuePane(self.services, id=QUEUE_PANE_ID)
+        yield ConsoleHeader(self.settings, self.opener.clock, id="console-header")
+        yield ContentSwitcher(id="panes")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.open_services()
+
+    # -- opening: the first frame is drawn while the database opens ----------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open-services")
+    def open_services(self) -> None:
+        self.post_message(ServicesOpened(self.opener.open()))
+
+    async def on_services_opened(self, message: ServicesOpened) -> None:
+        services = message.services
+        self.services = services
+        self.query_one(ConsoleHeader).actor = services.context.actor
+        await self.query_one("#panes", ContentSwitcher).add_content(
+            QueuePane(services, id=QUEUE_PANE_ID), set_current=True
+        )
+        self.refresh_bindings()
         self.poll_changes()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_queue_pane" and self.services is None:
+            return None  # nothing to show yet
+        return True
 
     def action_show_queue_pane(self) -> None:
         self.query_one("#panes", ContentSwitcher).current = QUEUE_PANE_ID
@@ -49,7 +81,7 @@ class MainScreen(Screen[None]):
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
     def _arm_poll(self) -> None:
-        seconds = self.services.context.settings.queue.refresh_seconds
+        seconds = self.settings.queue.refresh_seconds
         self.poll_timer = self.set_timer(seconds, self.poll_changes, name="queue-poll")
 
     def poll_changes(self) -> None:
@@ -57,17 +89,23 @@ class MainScreen(Screen[None]):
         if self.poll_timer is not None:
             self.poll_timer.stop()
             self.poll_timer = None
+        if self.services is None:
+            return  # the first poll follows the opening
         if self.app.screen is not self:
             self._arm_poll()  # a modal or the detail is open: leave the queue as it is
             return
         self.polls_since_counts += 1
-        self.read_changes(self.last_token, self.polls_since_counts >= COUNTS_EVERY_POLLS)
+        self.read_changes(
+            self.services, self.last_token, self.polls_since_counts >= COUNTS_EVERY_POLLS
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
-    def read_changes(self, last_token: int | None, counts_due: bool) -> None:
-        token = self.services.queue.change_token()
+    def read_changes(
+        self, services: ConsoleServices, last_token: int | None, counts_due: bool
+    ) -> None:
+        token = services.queue.change_token()
         moved = token != last_token
-        counts = self.services.queue.header_counts() if moved or counts_due else None
+        counts = services.queue.header_counts() if moved or counts_due else None
         self.post_message(ChangesPolled(token, counts))
 
     def on_changes_polled(self, message: ChangesPolled) -> None:
@@ -82,6 +120,10 @@ class MainScreen(Screen[None]):
         self._arm_poll()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "open-services":
+            if event.state is WorkerState.ERROR and event.worker.error is not None:
+                self.post_message(OpeningFailed(event.worker.error))
+            return
         if event.worker.group != "poll":
             return
         if event.state is WorkerState.ERROR and event.worker.error is not None:

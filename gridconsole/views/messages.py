@@ -13,6 +13,23 @@ from gridconsole.services.records import (
     HeaderCounts,
     Page,
 )
+from gridconsole.views.ports import ConsoleServices
+
+
+class ServicesOpened(Message):
+    """The console's services are open (bubbles to the app)."""
+
+    def __init__(self, services: ConsoleServices) -> None:
+        super().__init__()
+        self.services = services
+
+
+class OpeningFailed(Message):
+    """The services could not be opened: the console cannot work (bubbles to the app)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
 
 
 class QueueLoaded(Message):

@@ -7,7 +7,8 @@ name exactly the calls the console makes; ``Services`` satisfies them as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -100,3 +101,21 @@ class ConsoleServices(Protocol):
 
     @property
     def queue(self) -> QueuePort: ...
+
+
+@dataclass(frozen=True)
+class ServicesOpener:
+    """How the console comes by its services.
+
+    ``open`` connects and checks the schema; it imports SQLAlchemy, which costs more than drawing
+    the console, so the console calls it in a worker after its first frame. ``clock`` is the one
+    the services will use: the header shows it while they open.
+    """
+
+    open: Callable[[], ConsoleServices]
+    clock: Clock
+
+    @classmethod
+    def ready(cls, services: ConsoleServices) -> ServicesOpener:
+        """Services that are already open (tests and tools)."""
+        return cls(lambda: services, services.context.clock)

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ CLEAN_ENV = {
     "GRIDCONSOLE_CONFIG": None,
 }
 ME = os_username()
+SQL_PACKAGES = ("sqlalchemy", "sqlmodel", "alembic")
 
 
 def invoke(tmp_path: Path, *args: str, env: dict[str, str | None] | None = None) -> Result:
@@ -78,23 +80,90 @@ def test_bad_config_exits_2(tmp_path: Path) -> None:
     assert "ui.local: unknown setting" in result.stderr
 
 
-def test_schema_not_current_on_an_empty_database(tmp_path: Path) -> None:
+def run_console_headless(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console, really run, without a terminal: it opens its services in its worker."""
+    app = pytest.importorskip("gridconsole.app")
+    monkeypatch.setattr(app, "run_console", partial(app.run_console, headless=True))
+
+
+def test_schema_not_current_on_an_empty_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_console_headless(monkeypatch)
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
     empty.touch()
     for args in ([], ["cases", "list"]):
         result = on(empty, tmp_path, *args)
         assert result.exit_code == 1, result.output
-        assert "is an empty database: run gridconsole db upgrade first" in result.stderr
+        # the console's message is wrapped to the terminal's width
+        stderr = " ".join(result.stderr.split())
+        assert "is an empty database: run gridconsole db upgrade first" in stderr
         assert "Traceback" not in result.output
 
 
-def test_missing_database_file_is_not_created(tmp_path: Path) -> None:
+def test_console_refusals_exit_1_with_the_message(
+    me: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_console_headless(monkeypatch)
+    database.set_purpose(me, DatabasePurpose.production)
+    result = on(db_path, tmp_path, lang="zh")  # --now on production data
+    assert result.exit_code == 1, result.output
+    stderr = "".join(result.stderr.split())
+    assert stderr.endswith("是正式数据库：--now（模拟时钟）只能用于演示或培训数据库"), stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_database_file_is_not_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = pytest.importorskip("gridconsole.app")
+    monkeypatch.setattr(app, "run_console", lambda *args: pytest.fail("the console ran"))
     missing = tmp_path / "typo.db"
-    result = on(missing, tmp_path, "cases", "list")
-    assert result.exit_code == 1
-    assert f"no database file {missing}" in result.stderr
-    assert not missing.exists()
+    for args in ([], ["cases", "list"]):
+        result = on(missing, tmp_path, *args)
+        assert result.exit_code == 1
+        assert f"no database file {missing}" in result.stderr
+        assert not missing.exists()
+
+
+def test_importing_the_app_and_the_cli_imports_no_sqlalchemy() -> None:
+    code = (
+        "import sys\nimport gridconsole.app, gridconsole.cli\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in SQL)\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", f"SQL = {SQL_PACKAGES!r}\n{code}"], check=True)
+
+
+def test_the_console_runs_before_sqlalchemy_is_imported(
+    me: Database, db_path: Path, tmp_path: Path
+) -> None:
+    """The first frame must not wait for SQLAlchemy: the CLI hands the app an opener."""
+    config = tmp_path / "empty.toml"
+    config.touch()
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nimport gridconsole.app\n"
+        "from gridconsole.cli import main\n"
+        "loaded = []\n"
+        "def run_console(opener, settings):\n"
+        "    loaded.extend(m for m in sys.modules if m.split('.')[0] in SQL)\n"
+        "    assert opener.open().context.actor.username\n"
+        "    return 0\n"
+        "gridconsole.app.run_console = run_console\n"
+        "result = CliRunner().invoke(main, ARGS, env=ENV)\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert not loaded, sorted(loaded)\n"
+    )
+    args = ["--config", str(config), "--db", f"sqlite:///{db_path}", "--now", NOW]
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"SQL = {SQL_PACKAGES!r}\nARGS = {args!r}\nENV = {CLEAN_ENV!r}\n{code}",
+        ],
+        check=True,
+    )
 
 
 def test_console_opens_with_services(
@@ -102,7 +171,7 @@ def test_console_opens_with_services(
 ) -> None:
     app = pytest.importorskip("gridconsole.app")
     opened: list[Services] = []
-    monkeypatch.setattr(app, "run_console", lambda services, settings: opened.append(services))
+    monkeypatch.setattr(app, "run_console", lambda opener, settings: opened.append(opener.open()))
     result = on(db_path, tmp_path)
     assert result.exit_code == 0, result.output
     assert opened[0].context.actor.username == ME
@@ -174,7 +243,7 @@ def test_seed_demo_and_demo(
     pytest.importorskip("gridconsole.services.demo")
     app = pytest.importorskip("gridconsole.app")
     opened: list[Services] = []
-    monkeypatch.setattr(app, "run_console", lambda services, settings: opened.append(services))
+    monkeypatch.setattr(app, "run_console", lambda opener, settings: opened.append(opener.open()))
     seeded = tmp_path / "seeded.db"
     result = on(seeded, tmp_path, "db", "seed-demo", "--cases", "5")
     assert result.exit_code == 0, result.output
