@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from gridconsole.store.models import CaseCodeCounter
@@ -18,8 +18,13 @@ def reserve_sequences(session: Session, prefix: str, day: str, count: int) -> in
     """
     if count < 1:
         raise ValueError("reserve at least one number")
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = sqlite.insert
+    if session.get_bind().dialect.name == "postgresql":
+        # imported here: the PostgreSQL dialect module costs ~70 ms, on the console's path to
+        # its first page, and a SQLite console never needs it
+        from sqlalchemy.dialects import postgresql
+
+        insert = postgresql.insert  # type: ignore[assignment]
     statement = (
         insert(_counter)
         .values(prefix=prefix, day=day, last_sequence=count)
