@@ -47,11 +47,14 @@ def local_time(instant: datetime | None, zone: ZoneInfo, pattern: str = "%Y-%m-%
 
 
 def age_text(since: datetime, now: datetime) -> str:
-    """How long ago ``since`` was, in the largest two units (``2天3时``, ``45分``)."""
+    """How long ago ``since`` was, in at most 8 terminal cells: the largest two units
+    (``2天3时``, ``23时59分``, ``45分``), days alone from ten days on (``12天``)."""
     seconds = max(0, int((now - since) / timedelta(seconds=1)))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
+    if days >= 10:
+        return t("queue.age_days_only", days=days)
     if days:
         return t("queue.age_days", days=days, hours=hours)
     if hours:

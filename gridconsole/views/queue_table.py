@@ -31,7 +31,7 @@ WIDE_COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("grid", "queue.column_grid", 14),
     QueueColumn("title", "queue.column_title", 0),
     QueueColumn("reported", "queue.column_reported", 11),
-    QueueColumn("age", "queue.column_age", 7),
+    QueueColumn("age", "queue.column_age", 8),
 )
 NARROW_COLUMN_KEYS = ("code", "priority", "state", "title", "age")
 NARROW_COLUMNS: tuple[QueueColumn, ...] = tuple(
