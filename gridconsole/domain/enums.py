@@ -87,6 +87,12 @@ class Action(StrEnum):
     absorb_duplicate = "absorb_duplicate"
 
 
+class AdminAction(StrEnum):
+    """Administrative actions outside a case's lifecycle (their own small matrix)."""
+
+    manage_calendar = "manage_calendar"  # enter or remove a hand-entered holiday notice
+
+
 class Role(StrEnum):
     dispatcher = "dispatcher"  # 调度员
     shift_lead = "shift_lead"  # 值班长

@@ -5,7 +5,7 @@ The UI only hides what these rules would refuse; the services check them on ever
 
 from __future__ import annotations
 
-from gridconsole.domain.enums import Action, Role
+from gridconsole.domain.enums import Action, AdminAction, Role
 from gridconsole.domain.errors import PermissionDenied
 
 _CENTRE = frozenset({Role.dispatcher, Role.shift_lead})
@@ -46,4 +46,20 @@ def allowed(role: Role, action: Action) -> bool:
 def require(role: Role, action: Action, *, operator: str) -> None:
     """Raise :class:`PermissionDenied` unless ``role`` may perform ``action``."""
     if not allowed(role, action):
+        raise PermissionDenied(operator=operator, role=role.value, action=action.value)
+
+
+# Administrative actions: who may change what every deadline is computed from.
+ADMIN_PERMISSIONS: dict[AdminAction, frozenset[Role]] = {
+    AdminAction.manage_calendar: frozenset({Role.admin}),
+}
+
+
+def admin_allowed(role: Role, action: AdminAction) -> bool:
+    return role in ADMIN_PERMISSIONS.get(action, frozenset())
+
+
+def require_admin_action(role: Role, action: AdminAction, *, operator: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``role`` may perform the administrative ``action``."""
+    if not admin_allowed(role, action):
         raise PermissionDenied(operator=operator, role=role.value, action=action.value)
