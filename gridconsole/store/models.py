@@ -6,7 +6,7 @@ Times are ``UTCDateTime``; enums are stored as their values; every case row carr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
@@ -31,6 +31,7 @@ from gridconsole.domain.enums import (
     WorkerRole,
     WorkerStatus,
 )
+from gridconsole.domain.work_calendar import DayKind
 from gridconsole.store.types import IntEnumType, UTCDateTime, str_enum
 
 metadata = SQLModel.metadata
@@ -172,6 +173,22 @@ class Operator(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+# -- the work calendar ----------------------------------------------------------------------
+
+
+class CalendarDay(SQLModel, table=True):
+    """A day an admin declared a holiday or a working day by hand (a holiday notice the
+    ``chinesecalendar`` package does not know yet); it takes precedence over the package."""
+
+    __tablename__ = "calendar_days"
+
+    day: date = Field(primary_key=True)
+    kind: DayKind = Field(sa_type=str_enum(DayKind))
+    note: str = Field(max_length=200)
+    entered_by_id: int = Field(foreign_key="operators.id")
+    entered_at: datetime = Field(sa_type=UTCDateTime)
+
+
 # -- cases ------------------------------------------------------------------------------------
 
 
@@ -285,6 +302,7 @@ class Escalation(SQLModel, table=True):
 
 
 __all__ = [
+    "CalendarDay",
     "Case",
     "CaseCategory",
     "CaseCodeCounter",
