@@ -173,10 +173,10 @@ class CalendarService:
         self._require_admin()
         if data is None:
             data = path.read_bytes()
-        records, problems = parse_calendar_file(path, data)
+        records, problems, read = parse_calendar_file(path, data)
         if problems:
             ordered = sorted(problems, key=lambda problem: problem.line or 0)
-            return CalendarImportReport(len(records), tuple(ordered), (), (), dry_run=dry_run)
+            return CalendarImportReport(read, tuple(ordered), (), (), dry_run=dry_run)
         if dry_run:
             before = self.overrides()
             changed = tuple(
@@ -273,12 +273,15 @@ def load_work_calendar(context: ServiceContext) -> WorkCalendar:
 # -- the file ---------------------------------------------------------------------------------
 
 
-def parse_calendar_file(path: Path, data: bytes) -> tuple[list[_DayRecord], list[ImportProblem]]:
-    """Records and problems of a CSV or JSON Lines file of days (problems name line and field)."""
+def parse_calendar_file(
+    path: Path, data: bytes
+) -> tuple[list[_DayRecord], list[ImportProblem], int]:
+    """The good records of a CSV or JSON Lines file of days, its problems (each naming a line and
+    a field), and how many records were read."""
     text, problem = decode(data)
     if text is None:
         assert problem is not None
-        return [], [problem]
+        return [], [problem], 0
     suffix = path.suffix.lower()
     jsonl = suffix in (".jsonl", ".ndjson") or (suffix != ".csv" and text.lstrip()[:1] == "{")
     raw, problems = _read_jsonl(text) if jsonl else _read_csv(text)
@@ -291,7 +294,7 @@ def parse_calendar_file(path: Path, data: bytes) -> tuple[list[_DayRecord], list
         problems.extend(record_problems)
         if record is not None:
             records.append(record)
-    return records, problems
+    return records, problems, len(raw)
 
 
 def _check_record(
