@@ -11,7 +11,9 @@ Working hours are the centre's local periods (default 08:30–12:00 and 13:30–
 Conventions, chosen once for every operation:
 
 * All instants are timezone-aware (naive ones raise :class:`ValueError`); they are read in the
-  calendar's zone and results are returned in UTC. Periods are wall-clock times of that zone.
+  calendar's zone and results are returned in UTC. Periods are wall-clock times of that zone
+  (China keeps no daylight saving; elsewhere a period spanning a clock change is counted on the
+  wall clock).
 * A period is half-open for :meth:`WorkCalendar.is_working_time`: 12:00 and 17:30 are not working
   time, 08:30 and 13:30 are. A *deadline*, however, is the earliest instant at which its allowance
   is used up, so an allowance that ends exactly with a period falls due at the period's end (12:00,
