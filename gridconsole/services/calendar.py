@@ -155,15 +155,14 @@ class CalendarService:
         Returns the removed entry; its ``day`` changed.
         """
         self._require_admin()
-        removed = self._entries([day])
+        query = self._entry_query().where(col(CalendarDay.day) == day)
         with self.context.db.write() as session:
+            found = session.execute(query).one_or_none()
             row = session.get(CalendarDay, day)
-            if row is None:
+            if found is None or row is None:
                 raise CalendarDayNotFound(day=day.isoformat())
             session.delete(row)
-        if not removed:  # deleted meanwhile by someone else: nothing to report
-            raise CalendarDayNotFound(day=day.isoformat())
-        return removed[0]
+        return _entry(*found)
 
     def import_days(
         self, path: Path, data: bytes | None = None, dry_run: bool = False
