@@ -32,7 +32,7 @@ class TimeLimit:
     @property
     def working_time(self) -> bool:
         """Whether the limit runs in working time (calendar hours run day and night)."""
-        return self.unit is not TimeUnit.calendar_hours
+        return self.unit.working_time
 
 
 @dataclass(frozen=True)

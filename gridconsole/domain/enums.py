@@ -142,6 +142,12 @@ class TimeUnit(StrEnum):
     working_hours = "working_hours"
     working_days = "working_days"
     calendar_hours = "calendar_hours"
+    calendar_minutes = "calendar_minutes"  # urgent limits: 15 minutes to accept (domain.md §3)
+
+    @property
+    def working_time(self) -> bool:
+        """Whether a limit in this unit runs in working time (calendar units run day and night)."""
+        return self in (TimeUnit.working_hours, TimeUnit.working_days)
 
 
 class EscalationKind(StrEnum):

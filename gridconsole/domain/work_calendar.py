@@ -196,6 +196,8 @@ class WorkCalendar:
             raise ValueError(f"a time limit cannot be negative: {amount} {unit.value}")
         if unit is TimeUnit.working_days:
             return amount * self.working_day_length
+        if unit is TimeUnit.calendar_minutes:
+            return timedelta(minutes=amount)
         return timedelta(hours=amount)
 
     # -- days ------------------------------------------------------------------------------------
@@ -264,7 +266,7 @@ class WorkCalendar:
         hours, ignoring working time (urgent limits); never provisional.
         """
         return self.add_duration(
-            start, self.allowance(amount, unit), working_time=unit is not TimeUnit.calendar_hours
+            start, self.allowance(amount, unit), working_time=unit.working_time
         )
 
     def add_duration(self, start: datetime, duration: timedelta, *, working_time: bool) -> Deadline:

@@ -300,3 +300,12 @@ def test_time_used_on_an_assumed_day_before_a_suspension_keeps_the_flag() -> Non
     resumed = resume_deadline(calendar, remaining, at(2027, 2, 2, 9))
     assert calendar.assumed_days(at(2027, 2, 2, 9), resumed.due_at) == ()
     assert resumed.provisional is True
+
+
+def test_urgent_limits_in_calendar_minutes_run_day_and_night() -> None:
+    night = datetime(2026, 11, 28, 23, 50, tzinfo=SHANGHAI)  # a Saturday night
+    deadline = step_deadline(CALENDAR, night, TimeLimit(15, TimeUnit.calendar_minutes))
+    assert deadline.due_at == datetime(2026, 11, 29, 0, 5, tzinfo=SHANGHAI)
+    assert deadline.warn_at == datetime(2026, 11, 29, 0, 2, tzinfo=SHANGHAI)
+    assert not deadline.provisional
+    assert not deadline.working_time
