@@ -80,6 +80,55 @@ class DuplicateSettings(_Section):
     similarity: Annotated[float, Field(gt=0, le=1)] = 0.6
 
 
+_UNITS = ("working_hours", "working_days", "calendar_hours", "calendar_minutes")
+
+
+class LimitSetting(_Section):
+    """``"3 working_days"``: an amount and a unit of :class:`gridconsole.domain.enums.TimeUnit`."""
+
+    amount: int
+    unit: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = value.split()
+            if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in _UNITS:
+                raise ValueError(
+                    f"{value!r}: write an amount and a unit, e.g. '3 working_days'; "
+                    f"units: {', '.join(_UNITS)}"
+                )
+            return {"amount": int(parts[0]), "unit": parts[1]}
+        return value
+
+
+class StepLimits(_Section):
+    normal: LimitSetting
+    urgent: LimitSetting
+
+
+def _limits(normal: str, urgent: str) -> StepLimits:
+    return StepLimits.model_validate({"normal": normal, "urgent": urgent})
+
+
+class DefaultLimits(_Section):
+    """Each step's time limit where a category has none of its own (domain.md §3)."""
+
+    accept: StepLimits = _limits("1 working_hours", "15 calendar_minutes")
+    dispatch: StepLimits = _limits("1 working_hours", "15 calendar_minutes")
+    sign: StepLimits = _limits("1 working_hours", "15 calendar_minutes")
+    handle: StepLimits = _limits("3 working_days", "24 calendar_hours")
+    verify: StepLimits = _limits("1 working_days", "2 calendar_hours")
+    follow_up: StepLimits = _limits("1 working_days", "1 working_days")
+
+
+class DeadlineSettings(_Section):
+    # the share of a step's allowance after which it shows as a warning (预警)
+    warn_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    default_limits: DefaultLimits = DefaultLimits()
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     centre: CentreSettings = CentreSettings()
@@ -87,6 +136,7 @@ class Settings(_Section):
     ui: UiSettings = UiSettings()
     queue: QueueSettings = QueueSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -33,6 +33,11 @@ def test_unknown_keys_are_named(tmp_path: Path) -> None:
         ('[ui]\nlocale = "fr"\n', "ui.locale"),
         ('[keymap]\naccept-case = " "\n', "keymap.accept-case"),
         ("[centre\n", "not valid TOML"),
+        (
+            '[deadlines.default_limits]\naccept = { normal = "1 hours", urgent = "1 working_hours" }\n',
+            "deadlines.default_limits.accept.normal: Value error, '1 hours': write an amount and a unit",
+        ),
+        ("[deadlines]\nwarn_fraction = 1.2\n", "deadlines.warn_fraction"),
     ],
 )
 def test_bad_values_are_explained(tmp_path: Path, body: str, fragment: str) -> None:
