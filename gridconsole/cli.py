@@ -191,7 +191,13 @@ def demo(state: CliState, case_count: int, fresh: bool, demo_db: str | None) -> 
 
     url = demo_db or state.explicit_db or _default_demo_url()
     outcome = prepare_demo(
-        url, state.clock, cases=case_count, username=os_username(), fresh=fresh, reuse=True
+        url,
+        state.clock,
+        cases=case_count,
+        username=os_username(),
+        settings=state.settings,
+        fresh=fresh,
+        reuse=True,
     )
     if outcome.created:
         click.echo(t("cli.demo_created", url=url, cases=case_count), err=True)
@@ -212,7 +218,7 @@ def db_upgrade(state: CliState) -> None:
     """Bring the database to the latest schema revision."""
     from gridconsole.services.admin import upgrade_database
 
-    before, after = upgrade_database(state.db_url)
+    before, after = upgrade_database(state.db_url, state.settings)
     click.echo(t("cli.upgrade_before", revision=before.revision or "-", state=before.state))
     click.echo(t("cli.upgrade_after", revision=after.revision or "-", state=after.state))
 
@@ -241,7 +247,14 @@ def db_seed_demo(state: CliState, case_count: int) -> None:
     from gridconsole.services.admin import prepare_demo
     from gridconsole.services.operators import os_username
 
-    prepare_demo(state.db_url, state.clock, cases=case_count, username=os_username(), reuse=False)
+    prepare_demo(
+        state.db_url,
+        state.clock,
+        cases=case_count,
+        username=os_username(),
+        settings=state.settings,
+        reuse=False,
+    )
     click.echo(t("cli.demo_created", url=state.db_url, cases=case_count))
 
 

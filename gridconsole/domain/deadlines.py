@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from gridconsole.domain.enums import TimeUnit
+from gridconsole.domain.enums import CaseState, DeadlineStep, TimeUnit
 from gridconsole.domain.work_calendar import WorkCalendar
 
 DEFAULT_WARN_FRACTION = 0.8
@@ -193,3 +193,26 @@ def extend_by(
         original=original,
         warn_fraction=warn_fraction,
     )
+
+
+# The step whose clock runs while a case is in each state (domain.md §2–3). The handling clock
+# runs from dispatch, signed or not, so a department cannot stop it by not signing; a suspended
+# case's clocks are paused; finished cases have none.
+_RUNNING_STEP: dict[CaseState, DeadlineStep | None] = {
+    CaseState.reported: DeadlineStep.accept,
+    CaseState.registered: DeadlineStep.dispatch,
+    CaseState.returned: DeadlineStep.dispatch,
+    CaseState.reopened: DeadlineStep.dispatch,
+    CaseState.dispatched: DeadlineStep.handle,
+    CaseState.in_progress: DeadlineStep.handle,
+    CaseState.suspended: None,
+    CaseState.feedback_given: DeadlineStep.verify,
+    CaseState.closed: DeadlineStep.follow_up,
+    CaseState.followed_up: None,
+    CaseState.rejected: None,
+}
+
+
+def running_step(state: CaseState) -> DeadlineStep | None:
+    """The step whose deadline runs while a case is in ``state`` (None: no clock runs)."""
+    return _RUNNING_STEP[state]

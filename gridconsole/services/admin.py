@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from gridconsole.clock import Clock
+from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose, Role
 from gridconsole.domain.errors import DomainError, FieldProblem, ValidationFailed
 from gridconsole.domain.text import clean_text
@@ -99,11 +100,11 @@ def schema_report(url: str) -> SchemaReport:
     return report
 
 
-def upgrade_database(url: str) -> tuple[SchemaReport, SchemaReport]:
+def upgrade_database(url: str, settings: Settings) -> tuple[SchemaReport, SchemaReport]:
     """Bring the database at ``url`` to head (a new SQLite file is created)."""
     db, before = _open_any(url)
     try:
-        database.upgrade(db)
+        database.upgrade(db, settings)
     finally:
         db.dispose()
     db, after = _open_any(url)
@@ -178,6 +179,7 @@ def prepare_demo(
     *,
     cases: int,
     username: str,
+    settings: Settings,
     fresh: bool = False,
     reuse: bool = True,
 ) -> DemoOutcome:
@@ -193,25 +195,25 @@ def prepare_demo(
         if path is None:
             raise FreshNeedsSqliteFile(url=url)
         if path.exists():
-            _require_demo_or_empty(url)
+            _require_demo_or_empty(url, settings)
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    empty = _require_demo_or_empty(url)
+    empty = _require_demo_or_empty(url, settings)
     if not empty and reuse:
         return DemoOutcome(url=url, created=False)
     seed_demo = _seed_function()
     db = database.connect(url, require_current=False)
     try:
-        database.upgrade(db)
-        seed_demo(db, clock, cases=cases, username=username)
+        database.upgrade(db, settings)
+        seed_demo(db, clock, cases=cases, username=username, settings=settings)
     finally:
         db.dispose()
     return DemoOutcome(url=url, created=True)
 
 
-def _require_demo_or_empty(url: str) -> bool:
+def _require_demo_or_empty(url: str, settings: Settings) -> bool:
     """True for an empty database; raise unless it is a demo database (brought to head)."""
     db, report = _open_any(url)
     try:
@@ -222,7 +224,7 @@ def _require_demo_or_empty(url: str) -> bool:
         if database.purpose(db) is not DatabasePurpose.demo:
             raise NotADemoDatabase(url=db.url)
         if report.state == "behind":
-            database.upgrade(db)
+            database.upgrade(db, settings)
         return False
     finally:
         db.dispose()

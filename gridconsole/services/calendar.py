@@ -28,6 +28,7 @@ from gridconsole.domain.text import clean_text
 from gridconsole.domain.work_calendar import DayKind, WorkCalendar
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.deadlines import recompute_open_deadlines
 from gridconsole.services.import_formats import ImportProblem, decode
 from gridconsole.store.models import CalendarDay, Operator
 
@@ -147,6 +148,7 @@ class CalendarService:
             raise ValidationFailed([FieldProblem("note", problem)])
         with self.context.db.write() as session:
             self._write(session, [_DayRecord(0, day, DayKind(kind), cleaned)])
+            recompute_open_deadlines(session, self.context.settings)
         return self._entries([day])[0]
 
     def remove_day(self, day: date) -> CalendarEntry:
@@ -162,6 +164,8 @@ class CalendarService:
             if found is None or row is None:
                 raise CalendarDayNotFound(day=day.isoformat())
             session.delete(row)
+            session.flush()
+            recompute_open_deadlines(session, self.context.settings)
         return _entry(*found)
 
     def import_days(
@@ -184,6 +188,9 @@ class CalendarService:
             return CalendarImportReport(len(records), (), (), changed, dry_run=True)
         with self.context.db.write() as session:
             changed = self._write(session, records)
+            if changed:
+                session.flush()
+                recompute_open_deadlines(session, self.context.settings)
         entries = self._entries([record.day for record in records])
         return CalendarImportReport(len(records), (), entries, changed, dry_run=False)
 

@@ -8,6 +8,7 @@ row, and return plain data. A refusal raises a typed :mod:`gridconsole.domain.er
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, update
@@ -16,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
-from gridconsole.domain.enums import Action, Priority, RejectReason
+from gridconsole.domain.enums import Action, CaseState, Priority, RejectReason
 from gridconsole.domain.errors import (
     FieldProblem,
     RuleRefused,
@@ -28,6 +29,7 @@ from gridconsole.domain.validators import validate_case_draft, validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.intake import create_cases
 from gridconsole.services.lookups import case_by_code, category_by_code, grid_by_code
 from gridconsole.services.records import CaseDetail
@@ -220,6 +222,25 @@ class CaseService:
             changed_at=self.context.local_text(case.updated_at),
         )
 
+    def _deadline_columns(
+        self,
+        session: Session,
+        case: Case,
+        to_state: CaseState,
+        changes: Mapping[str, Any],
+        now: datetime,
+    ) -> dict[str, Any]:
+        """A new state starts its step's clock now; a new priority or category re-times the
+        running step from its start; anything else leaves the deadline alone."""
+        category_id = changes.get("category_id", case.category_id)
+        priority = changes.get("priority", case.priority)
+        planner = DeadlinePlanner(session, self.context.settings)
+        if to_state != case.state:
+            return planner.for_state(category_id, priority, to_state, now)
+        if ("priority" in changes or "category_id" in changes) and case.step is not None:
+            return planner.columns(category_id, priority, case.step, case.step_started_at)
+        return {}
+
     def _apply(
         self,
         session: Session,
@@ -238,6 +259,7 @@ class CaseService:
         to_state = lifecycle.next_state(action, from_state, case_code=case.code)
         values = {
             **changes,
+            **self._deadline_columns(session, case, to_state, changes, now),
             "state": to_state,
             "version": version + 1,
             "updated_at": now,

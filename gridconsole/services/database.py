@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
+from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.domain.errors import DomainError
+from gridconsole.services.deadlines import start_missing_steps
 from gridconsole.store import schema
 from gridconsole.store.engine import Database
 from gridconsole.store.models import DatabaseInfo
@@ -38,12 +40,21 @@ def connect(url: str, *, require_current: bool = True) -> Database:
     return db
 
 
-def upgrade(db: Database) -> tuple[schema.SchemaStatus, schema.SchemaStatus]:
-    """Bring the database to head; returns the status before and after."""
+def upgrade(
+    db: Database, settings: Settings | None = None
+) -> tuple[schema.SchemaStatus, schema.SchemaStatus]:
+    """Bring the database to head; returns the status before and after.
+
+    With ``settings`` (the centre's working hours and default limits), open cases that have no
+    running deadline yet — made before deadlines existed — are given theirs.
+    """
     before = schema.schema_status(db.reader)
     if before.state is schema.SchemaState.unknown:
         raise SchemaNotCurrent(before, db.url)
     schema.upgrade(db.writer)
+    if settings is not None:
+        with db.write() as session:
+            start_missing_steps(session, settings)
     return before, schema.schema_status(db.reader)
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from gridconsole.clock import Clock
+from gridconsole.config import Settings
 from gridconsole.domain import lifecycle
 from gridconsole.domain.codes import format_case_code
 from gridconsole.domain.enums import (
@@ -54,6 +55,7 @@ from gridconsole.domain.enums import (
 from gridconsole.domain.errors import DomainError
 from gridconsole.services import demo_text as txt
 from gridconsole.services.database import PURPOSE_KEY
+from gridconsole.services.deadlines import start_missing_steps
 from gridconsole.store.engine import Database
 from gridconsole.store.models import (
     Case,
@@ -143,12 +145,11 @@ _AGE_BUCKETS: tuple[tuple[timedelta, tuple[tuple[CaseState, float], ...]], ...] 
     ),
 )
 
-# §3 defaults for the steps whose limit does not depend on the category. There is no minutes
-# unit, so the 15-minute urgent limits are stored as 1 calendar hour.
+# §3 defaults for the steps whose limit does not depend on the category.
 _FIXED_LIMITS: dict[DeadlineStep, tuple[tuple[int, TimeUnit], tuple[int, TimeUnit]]] = {
-    DeadlineStep.accept: ((1, TimeUnit.working_hours), (1, TimeUnit.calendar_hours)),
-    DeadlineStep.dispatch: ((1, TimeUnit.working_hours), (1, TimeUnit.calendar_hours)),
-    DeadlineStep.sign: ((1, TimeUnit.working_hours), (1, TimeUnit.calendar_hours)),
+    DeadlineStep.accept: ((1, TimeUnit.working_hours), (15, TimeUnit.calendar_minutes)),
+    DeadlineStep.dispatch: ((1, TimeUnit.working_hours), (15, TimeUnit.calendar_minutes)),
+    DeadlineStep.sign: ((1, TimeUnit.working_hours), (15, TimeUnit.calendar_minutes)),
     DeadlineStep.verify: ((1, TimeUnit.working_days), (2, TimeUnit.calendar_hours)),
     DeadlineStep.follow_up: ((1, TimeUnit.working_days), (1, TimeUnit.working_days)),
 }
@@ -222,7 +223,13 @@ class DemoSummary:
 
 
 def seed_demo(
-    db: Database, clock: Clock, *, cases: int = 2000, username: str, seed: int = 20261129
+    db: Database,
+    clock: Clock,
+    *,
+    cases: int = 2000,
+    username: str,
+    seed: int = 20261129,
+    settings: Settings | None = None,
 ) -> DemoSummary:
     """Fill an empty, migrated database with the demo street office and ``cases`` cases.
 
@@ -241,6 +248,8 @@ def seed_demo(
         )
         if session.get_bind().dialect.name == "postgresql":
             _advance_sequences(session)
+        # open cases run the clock of the step they are in, timed like any other case
+        start_missing_steps(session, settings or Settings())
     return summary
 
 
@@ -1135,6 +1144,8 @@ class _Timeline:
             return amount * 60 * 2.5  # office hours are ~7.5 of 24: a little more than twice
         if unit is TimeUnit.working_days:
             return amount * 1440 * 1.4  # weekends
+        if unit is TimeUnit.calendar_minutes:
+            return float(amount)
         return amount * 60.0
 
     def _next_instant(self, action: Action) -> datetime:

@@ -24,6 +24,7 @@ from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.domain.validators import CaseDraft
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.lookups import only_street
 from gridconsole.store.case_codes import reserve_sequences
 from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Grid, Street
@@ -131,9 +132,12 @@ def create_cases(
         for street_id, count in sorted(per_street.items())
     }
 
+    planner = DeadlinePlanner(session, context.settings)
     rows: list[dict[str, Any]] = []
     for draft in drafts:
         place = place_of(draft)
+        reported_at = draft.reported_at or now
+        category_id = categories[draft.category_code]
         sequence = next_number[place.street_id]
         next_number[place.street_id] += 1
         rows.append(
@@ -142,7 +146,7 @@ def create_cases(
                 "street_id": place.street_id,
                 "community_id": place.community_id,
                 "grid_id": place.grid_id,
-                "category_id": categories[draft.category_code],
+                "category_id": category_id,
                 "source": draft.source,
                 "priority": draft.priority,
                 "state": CaseState.reported,
@@ -154,7 +158,9 @@ def create_cases(
                 "external_id": draft.external_id,
                 "lat": draft.lat,
                 "lon": draft.lon,
-                "reported_at": draft.reported_at or now,
+                "reported_at": reported_at,
+                # the acceptance clock runs from the report
+                **planner.for_state(category_id, draft.priority, CaseState.reported, reported_at),
                 "urge_count": 0,
                 "supervised": False,
                 "version": 1,

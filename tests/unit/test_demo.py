@@ -18,6 +18,7 @@ from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
 from gridconsole.domain import lifecycle
 from gridconsole.domain.codes import CASE_CODE_PATTERN
+from gridconsole.domain.deadlines import running_step
 from gridconsole.domain.enums import (
     Action,
     CaseState,
@@ -276,8 +277,21 @@ def test_case_fields_agree_with_the_timeline(seeded: Seeded) -> None:
             assert case["closed_at"] is None
         assert case["urge_count"] == actions.count(Action.urge)
         assert case["supervised"] == (Action.supervise in actions)
-        assert case["due_at"] is None
-        assert case["warn_at"] is None
+        # the clock of the step the case is in runs from when it entered the state (handling
+        # from the latest dispatch); finished and suspended cases run none
+        step = running_step(case["state"])
+        assert case["step"] == step, case["code"]
+        if step is None:
+            assert case["due_at"] is None
+            assert case["warn_at"] is None
+        else:
+            entered = [e["at"] for e in events if e["to_state"] == case["state"]]
+            if step is DeadlineStep.handle:
+                entered = [
+                    e["at"] for e in events if e["action"] in (Action.dispatch, Action.redispatch)
+                ]
+            assert case["step_started_at"] == (entered[-1] if entered else case["reported_at"])
+            assert case["step_started_at"] < case["warn_at"] <= case["due_at"]
         if case["state"] is CaseState.rejected:
             assert case["reject_reason"] is not None
             for event in events:
