@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from gridconsole.domain.enums import CaseState, DeadlineStep, TimeUnit
 from gridconsole.domain.work_calendar import WorkCalendar
@@ -216,3 +217,19 @@ _RUNNING_STEP: dict[CaseState, DeadlineStep | None] = {
 def running_step(state: CaseState) -> DeadlineStep | None:
     """The step whose deadline runs while a case is in ``state`` (None: no clock runs)."""
     return _RUNNING_STEP[state]
+
+
+class DeadlineStatus(StrEnum):
+    on_time = "on_time"
+    warning = "warning"  # 预警: past the warning instant
+    overdue = "overdue"  # 超期: at or past the due instant
+
+
+def deadline_status(now: datetime, warn_at: datetime, due_at: datetime) -> DeadlineStatus:
+    """Where ``now`` stands against a step's deadline. The due instant itself is overdue: the
+    allowance is used up then (the same boundary the overdue counts query)."""
+    if now >= due_at:
+        return DeadlineStatus.overdue
+    if now >= warn_at:
+        return DeadlineStatus.warning
+    return DeadlineStatus.on_time

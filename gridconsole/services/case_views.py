@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
+from gridconsole.domain.deadlines import deadline_status
 from gridconsole.domain.privacy import mask_phone
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
@@ -65,6 +66,12 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
         accepted_at=case.accepted_at,
         closed_at=case.closed_at,
         due_at=case.due_at,
+        step=case.step,
+        warn_at=case.warn_at,
+        deadline_provisional=case.deadline_provisional,
+        deadline_status=deadline_status(context.now(), case.warn_at, case.due_at)
+        if case.warn_at and case.due_at
+        else None,
         reject_reason=case.reject_reason,
         merged_into_code=merged_into.code if merged_into else None,
         external_id=case.external_id,

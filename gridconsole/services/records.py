@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from gridconsole.domain.deadlines import DeadlineStatus
 from gridconsole.domain.enums import (
     Action,
     CaseSource,
     CaseState,
     DatabasePurpose,
+    DeadlineStep,
     Priority,
     RejectReason,
     Role,
@@ -112,6 +114,10 @@ class CaseDetail:
     accepted_at: datetime | None
     closed_at: datetime | None
     due_at: datetime | None
+    step: DeadlineStep | None  # the step whose clock runs
+    warn_at: datetime | None
+    deadline_provisional: bool  # a day the deadline crosses has no holiday notice yet
+    deadline_status: DeadlineStatus | None  # at the time the detail was read
     reject_reason: RejectReason | None
     merged_into_code: str | None
     external_id: str | None

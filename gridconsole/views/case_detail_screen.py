@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -106,7 +107,7 @@ class CaseDetailScreen(Screen[Action | None]):
             (t("detail.external_id"), safe(detail.external_id) or "-"),
             (t("detail.reported_at"), when(detail.reported_at)),
             (t("detail.accepted_at"), when(detail.accepted_at)),
-            (t("detail.due_at"), when(detail.due_at)),
+            (t("detail.due_at"), self._deadline_text(when)),
             (t("detail.closed_at"), when(detail.closed_at)),
             (
                 t("detail.reject_reason"),
@@ -120,6 +121,17 @@ class CaseDetailScreen(Screen[Action | None]):
             (t("detail.version"), str(detail.version)),
             (t("detail.allowed_actions"), actions or "-"),
         ]
+
+    def _deadline_text(self, when: Callable[[datetime | None], str]) -> str:
+        """``受理 2026-11-30 09:30 预警（暂定）``: the running step, its deadline, where it stands."""
+        detail = self.detail
+        if detail.step is None or detail.due_at is None:
+            return "-"
+        parts = [t(f"step.{detail.step.value}"), when(detail.due_at)]
+        if detail.deadline_status is not None:
+            parts.append(t(f"deadline_status.{detail.deadline_status.value}"))
+        text = " ".join(parts)
+        return text + t("detail.provisional") if detail.deadline_provisional else text
 
     def _event_cells(self, event: CaseEventView) -> list[Text]:
         states = ""

@@ -10,10 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridconsole.domain.deadlines import (
+    DeadlineStatus,
     ExtendedDeadline,
     RemainingAllowance,
     StepDeadline,
     TimeLimit,
+    deadline_status,
     extend,
     extend_by,
     remaining_after_suspension,
@@ -309,3 +311,12 @@ def test_urgent_limits_in_calendar_minutes_run_day_and_night() -> None:
     assert deadline.warn_at == datetime(2026, 11, 29, 0, 2, tzinfo=SHANGHAI)
     assert not deadline.provisional
     assert not deadline.working_time
+
+
+def test_deadline_status_boundaries() -> None:
+    warn = datetime(2026, 11, 30, 1, 18, tzinfo=UTC)
+    due = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
+    assert deadline_status(warn - timedelta(microseconds=1), warn, due) is DeadlineStatus.on_time
+    assert deadline_status(warn, warn, due) is DeadlineStatus.warning
+    assert deadline_status(due - timedelta(microseconds=1), warn, due) is DeadlineStatus.warning
+    assert deadline_status(due, warn, due) is DeadlineStatus.overdue
