@@ -126,7 +126,14 @@ class DefaultLimits(_Section):
 class DeadlineSettings(_Section):
     # the share of a step's allowance after which it shows as a warning (预警)
     warn_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    # the overdue pane also lists what falls due within this many working hours
+    upcoming_working_hours: Annotated[int, Field(ge=0, le=75)] = 4
     default_limits: DefaultLimits = DefaultLimits()
+    # the overdue ladder: 督办 prompted, then 通报, this long after the breach (working units)
+    supervise_after: LimitSetting = LimitSetting.model_validate("1 working_days")
+    report_after: LimitSetting = LimitSetting.model_validate("5 working_days")
+    # ring the terminal bell when a breach fires in the console
+    bell: bool = True
 
 
 class Settings(_Section):

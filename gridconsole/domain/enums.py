@@ -85,6 +85,11 @@ class Action(StrEnum):
     urge = "urge"
     supervise = "supervise"
     absorb_duplicate = "absorb_duplicate"
+    # written by the deadline timers (operator_id NULL): warning, breach and the overdue ladder
+    deadline_warning = "deadline_warning"  # 预警
+    deadline_breach = "deadline_breach"  # 超期
+    supervise_due = "supervise_due"  # prompt to the shift lead: 督办 is due
+    report_district = "report_district"  # 通报: onto the escalation board
 
 
 class AdminAction(StrEnum):

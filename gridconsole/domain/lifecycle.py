@@ -48,6 +48,11 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.supervise, set(OPEN_STATES) - {S.reported, S.registered}, None),
         # the case another one is merged into: any open case can take a duplicate
         _t(Action.absorb_duplicate, set(OPEN_STATES), None),
+        # the deadline timers (the system, never an operator): flags on any open case
+        _t(Action.deadline_warning, set(OPEN_STATES), None),
+        _t(Action.deadline_breach, set(OPEN_STATES), None),
+        _t(Action.supervise_due, set(OPEN_STATES), None),
+        _t(Action.report_district, set(OPEN_STATES), None),
     )
 }
 
@@ -67,7 +72,25 @@ def next_state(action: Action, state: CaseState, *, case_code: str) -> CaseState
 
 
 # Done by the services as a consequence of another action, never chosen by an operator.
-CONSEQUENTIAL_ACTIONS: frozenset[Action] = frozenset({Action.absorb_duplicate})
+CONSEQUENTIAL_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.absorb_duplicate,
+        Action.deadline_warning,
+        Action.deadline_breach,
+        Action.supervise_due,
+        Action.report_district,
+    }
+)
+# Written by the deadline timers as the system (no operator, no role check): see
+# :mod:`gridconsole.services.deadline_watch`.
+SYSTEM_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.deadline_warning,
+        Action.deadline_breach,
+        Action.supervise_due,
+        Action.report_district,
+    }
+)
 
 
 def actions_from(state: CaseState) -> list[Action]:

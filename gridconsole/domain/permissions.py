@@ -33,6 +33,11 @@ CASE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.urge: _CENTRE,
     Action.supervise: frozenset({Role.shift_lead}),
     Action.absorb_duplicate: _CENTRE,
+    # the deadline timers write these as the system: no role may choose them
+    Action.deadline_warning: frozenset(),
+    Action.deadline_breach: frozenset(),
+    Action.supervise_due: frozenset(),
+    Action.report_district: frozenset(),
 }
 
 # Who may read cases at all (lists, details). Liaisons see only their department's (issue 4).

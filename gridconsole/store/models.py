@@ -202,6 +202,9 @@ class Case(SQLModel, table=True):
         # duplicate candidates: same grid and category, recent
         Index("ix_cases_duplicates", "grid_id", "category_id", "reported_at"),
         Index("ix_cases_external", "source", "external_id"),
+        # the deadline timers: the next unfired warning / breach, answered from the index alone
+        Index("ix_cases_warn_timer", "warn_at", "warning_fired_for", "due_at"),
+        Index("ix_cases_due_timer", "due_at", "breach_fired_for"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -231,6 +234,13 @@ class Case(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deadline_provisional: bool = Field(default=False)
+    # what the deadline timers have fired, so each firing happens once across processes: the
+    # due_at a warning / breach was fired for, the overdue ladder's rung for the breached
+    # deadline (0 none, 1 urged, 2 supervision prompted, 3 reported) and when its next rung falls
+    warning_fired_for: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    breach_fired_for: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ladder_rung: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    ladder_next_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     reject_reason: RejectReason | None = Field(default=None, sa_type=str_enum(RejectReason))
     merged_into_id: int | None = Field(default=None, foreign_key="cases.id")
     urge_count: int = Field(default=0)
