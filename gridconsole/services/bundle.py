@@ -11,6 +11,7 @@ from gridconsole.services import database
 from gridconsole.services.cases import CaseService
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.operators import os_username, resolve_actor
+from gridconsole.services.overdue import OverdueService
 from gridconsole.services.queue import QueueService
 from gridconsole.store.engine import Database
 
@@ -21,6 +22,7 @@ class Services:
     purpose: DatabasePurpose
     cases: CaseService
     queue: QueueService
+    overdue: OverdueService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
@@ -32,6 +34,7 @@ class Services:
             purpose=database.purpose(db),
             cases=CaseService(context),
             queue=QueueService(context),
+            overdue=OverdueService(context),
         )
 
 

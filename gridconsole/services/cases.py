@@ -203,6 +203,39 @@ class CaseService:
             )
             return case_detail(session, self.context, case)
 
+    def urge(self, code: str, version: int, *, note: str = "") -> CaseDetail:
+        """催办: press whoever the case waits on; counted on the case, no state change."""
+        note = validate_reason(note, field="note", required=False)
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.urge)
+            urge_count = case.urge_count + 1
+            self._apply(
+                session,
+                case,
+                Action.urge,
+                version,
+                changes={"urge_count": urge_count},
+                reason=note,
+                detail={"urge_count": urge_count},
+            )
+            return case_detail(session, self.context, case)
+
+    def supervise(self, code: str, version: int, *, note: str = "") -> CaseDetail:
+        """督办 (shift lead only): the case is supervised from now on; no state change."""
+        note = validate_reason(note, field="note", required=False)
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.supervise)
+            self._apply(
+                session,
+                case,
+                Action.supervise,
+                version,
+                changes={"supervised": True},
+                reason=note,
+                detail={"again": case.supervised},
+            )
+            return case_detail(session, self.context, case)
+
     # -- the mechanism ------------------------------------------------------------------------
 
     def _load_for_change(self, session: Session, code: str, version: int, action: Action) -> Case:

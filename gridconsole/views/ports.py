@@ -15,6 +15,12 @@ from typing import Protocol
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose, Priority, RejectReason
+from gridconsole.services.overdue_records import (
+    OverdueBoard,
+    OverdueCursor,
+    OverdueFilter,
+    OverdueFilterOptions,
+)
 from gridconsole.services.records import (
     Actor,
     CaseDetail,
@@ -63,6 +69,10 @@ class CasesPort(Protocol):
         self, code: str, version: int, *, priority: Priority, reason: str = ""
     ) -> CaseDetail: ...
 
+    def urge(self, code: str, version: int, *, note: str = "") -> CaseDetail: ...
+
+    def supervise(self, code: str, version: int, *, note: str = "") -> CaseDetail: ...
+
 
 class QueuePort(Protocol):
     def page(
@@ -87,6 +97,14 @@ class QueuePort(Protocol):
     ) -> tuple[DuplicateCandidate, ...]: ...
 
 
+class OverduePort(Protocol):
+    def page(
+        self, query: OverdueFilter, limit: int = ..., after: OverdueCursor | None = None
+    ) -> OverdueBoard: ...
+
+    def filter_options(self) -> OverdueFilterOptions: ...
+
+
 class ConsoleServices(Protocol):
     """The slice of ``Services`` the console uses."""
 
@@ -101,6 +119,9 @@ class ConsoleServices(Protocol):
 
     @property
     def queue(self) -> QueuePort: ...
+
+    @property
+    def overdue(self) -> OverduePort: ...
 
 
 @dataclass(frozen=True)
