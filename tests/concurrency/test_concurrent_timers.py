@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
@@ -41,8 +42,10 @@ def test_processes_firing_the_same_breaches_write_each_once(any_db: Database) ->
     assert sum(counts) == CASES
     with any_db.read() as session:
         rows = session.execute(
-            select(CaseEvent.case_id, CaseEvent.action).where(
-                CaseEvent.action.in_([Action.deadline_breach.value, Action.deadline_warning.value])  # type: ignore[attr-defined]
+            select(col(CaseEvent.case_id), col(CaseEvent.action)).where(
+                col(CaseEvent.action).in_(
+                    [Action.deadline_breach.value, Action.deadline_warning.value]
+                )
             )
         ).all()
     per_case = Counter((case_id, action) for case_id, action in rows)
