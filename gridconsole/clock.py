@@ -40,6 +40,10 @@ class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def real_seconds_until(self, instant: datetime) -> float | None:
+        """Real seconds until the clock shows ``instant`` (0 when it already has)."""
+        return max(0.0, (instant - self.now()).total_seconds())
+
 
 class FrozenClock:
     """Time that moves only when told to: tests and snapshots."""
@@ -58,6 +62,10 @@ class FrozenClock:
     def advance(self, delta: timedelta) -> None:
         self._at += delta
 
+    def real_seconds_until(self, instant: datetime) -> float | None:
+        """None unless already there: a frozen clock reaches an instant only when told to."""
+        return 0.0 if instant <= self._at else None
+
 
 class OffsetClock:
     """Real time running from a chosen start instant (``--now``): training runs.
@@ -71,8 +79,19 @@ class OffsetClock:
     def __init__(self, start: datetime, *, speed: float = 1.0) -> None:
         self._start = _require_aware(start)
         self._origin = time.monotonic()
+        if not speed > 0:
+            raise ValueError(f"the clock's speed must be greater than 0, not {speed}")
         self._speed = speed
+
+    @property
+    def speed(self) -> float:
+        """How many simulated seconds pass in one real second (``--speed``)."""
+        return self._speed
 
     def now(self) -> datetime:
         elapsed = (time.monotonic() - self._origin) * self._speed
         return self._start + timedelta(seconds=elapsed)
+
+    def real_seconds_until(self, instant: datetime) -> float | None:
+        """Real seconds until the clock shows ``instant``: the simulated wait over the speed."""
+        return max(0.0, (instant - self.now()).total_seconds() / self._speed)

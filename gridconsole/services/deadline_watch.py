@@ -37,6 +37,7 @@ from gridconsole.domain.enums import (
 from gridconsole.domain.work_calendar import WorkCalendar
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.deadlines import work_calendar
 from gridconsole.store.models import Case, CaseEvent, Escalation
 
@@ -48,34 +49,6 @@ RUNG_URGED, RUNG_PROMPTED, RUNG_REPORTED = 1, 2, 3
 
 _URGEABLE = [state.value for state in CaseState if lifecycle.can(Action.urge, state)]
 _CLOSED_STAGES = (EscalationStage.final_reported.value, EscalationStage.withdrawn.value)
-
-
-@dataclass(frozen=True)
-class Firing:
-    """One thing a timer wrote: which case, which step, at which true instant."""
-
-    case_id: int
-    case_code: str
-    step: DeadlineStep | None
-    at: datetime
-
-
-@dataclass(frozen=True)
-class FiredDeadlines:
-    """What one ``fire_due`` call wrote (each list ordered by instant)."""
-
-    warned: tuple[Firing, ...] = ()
-    breached: tuple[Firing, ...] = ()
-    urged: tuple[Firing, ...] = ()
-    prompted: tuple[Firing, ...] = ()
-    reported: tuple[Firing, ...] = ()
-
-    @property
-    def count(self) -> int:
-        return sum(
-            len(group)
-            for group in (self.warned, self.breached, self.urged, self.prompted, self.reported)
-        )
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""APScheduler wiring: the deadline timers that call the services (no Textual here)."""
