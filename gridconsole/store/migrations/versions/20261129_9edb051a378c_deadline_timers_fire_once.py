@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "9edb051a378c"
 down_revision: str | None = "a605b8158b39"
 branch_labels: str | Sequence[str] | None = None
