@@ -25,6 +25,9 @@ from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.help_screen import HelpScreen, HelpSection
 from gridconsole.views.main_screen import MainScreen
 from gridconsole.views.messages import OpeningFailed, OperationFailed, ServicesOpened
+from gridconsole.views.overdue_commands import OverdueCommands
+from gridconsole.views.overdue_pane import OverduePane
+from gridconsole.views.overdue_table import OverdueTable
 from gridconsole.views.ports import ConsoleServices, ServicesOpener
 from gridconsole.views.queue_commands import QueueCommands
 from gridconsole.views.queue_pane import QueuePane
@@ -56,7 +59,7 @@ class GridConsoleApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = t("app.title")
-    COMMANDS: ClassVar = App.COMMANDS | {QueueCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {QueueCommands, OverdueCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     # Selection copy goes to the terminal clipboard (OSC 52): personal data stays on screen.
     ALLOW_SELECT = False
@@ -119,6 +122,10 @@ class GridConsoleApp(App[None]):
             HelpSection(
                 t("help.section_queue"),
                 remapped((*declared_bindings(QueuePane), *declared_bindings(QueueTable))),
+            ),
+            HelpSection(
+                t("overdue.help_section"),
+                remapped((*declared_bindings(OverduePane), *declared_bindings(OverdueTable))),
             ),
             HelpSection(t("help.section_detail"), remapped(declared_bindings(CaseDetailScreen))),
             HelpSection(

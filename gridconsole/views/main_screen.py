@@ -23,10 +23,12 @@ from gridconsole.views.messages import (
     OperationFailed,
     ServicesOpened,
 )
+from gridconsole.views.overdue_pane import OverduePane
 from gridconsole.views.ports import ConsoleServices, ServicesOpener
 from gridconsole.views.queue_pane import QueuePane
 
 QUEUE_PANE_ID = "queue-pane"
+OVERDUE_PANE_ID = "overdue-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
 
@@ -34,6 +36,7 @@ COUNTS_EVERY_POLLS = 30
 class MainScreen(Screen[None]):
     BINDINGS = [  # noqa: RUF012
         Binding("f2,1", "show_queue_pane", t("shell.key_queue_pane"), id="show-queue-pane"),
+        Binding("f3,2", "show_overdue_pane", t("overdue.key_show_pane"), id="show-overdue-pane"),
     ]
 
     def __init__(self, opener: ServicesOpener, settings: Settings) -> None:
@@ -70,13 +73,26 @@ class MainScreen(Screen[None]):
         self.poll_changes()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_queue_pane" and self.services is None:
+        if action in ("show_queue_pane", "show_overdue_pane") and self.services is None:
             return None  # nothing to show yet
         return True
 
     def action_show_queue_pane(self) -> None:
         self.query_one("#panes", ContentSwitcher).current = QUEUE_PANE_ID
         self.query_one(QueuePane).table.focus()
+
+    async def action_show_overdue_pane(self) -> None:
+        """Show the overdue pane, building it the first time (it reads only once shown)."""
+        if self.services is None:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        panes = self.query(OverduePane)
+        if not panes:
+            await switcher.add_content(OverduePane(self.services, id=OVERDUE_PANE_ID))
+        switcher.current = OVERDUE_PANE_ID
+        pane = self.query_one(OverduePane)
+        pane.tick()
+        pane.table.focus()
 
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
@@ -117,6 +133,8 @@ class MainScreen(Screen[None]):
             self.last_token = message.token
             if not first:
                 self.query_one(QueuePane).change_token = message.token
+                for overdue_pane in self.query(OverduePane):
+                    overdue_pane.change_token = message.token
         self._arm_poll()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -1,0 +1,43 @@
+"""催办 or 督办 a case from the overdue pane: an optional note says what was asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Input
+
+from gridconsole.domain.validators import validate_reason
+from gridconsole.i18n import t
+from gridconsole.services.overdue_records import OverdueRow
+from gridconsole.views.action_modal import ActionModal
+from gridconsole.views.formatting import safe
+from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
+
+
+@dataclass(frozen=True)
+class NoteChoice:
+    note: str
+
+
+def overdue_summary(row: OverdueRow) -> Content:
+    """``CODE  title  place`` of the case (database text shown literally)."""
+    return Content.assemble((row.code, "bold"), "  ", safe(row.title), "  ", safe(row.place))
+
+
+class OverdueNoteModal(ActionModal[NoteChoice]):
+    def __init__(self, title: str, row: OverdueRow) -> None:
+        super().__init__(title, overdue_summary(row))
+        self.row = row
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "note",
+            t("form.note_optional"),
+            Input(max_length=REASON_MAX, restrict=SINGLE_LINE, compact=True, id="overdue-note"),
+        )
+
+    def collect(self) -> NoteChoice:
+        value = self.query_one("#overdue-note", Input).value
+        return NoteChoice(note=validate_reason(value, field="note", required=False))

@@ -1,0 +1,235 @@
+"""The overdue pane: warning and overdue deadlines sorted by due instant, countdowns that tick
+from memory, rows that turn red when they breach, filters, 催办/督办 and the wall mode.
+
+The clock stands at Monday 2026-11-30 09:20 in Nanjing; three cases are listed, soonest due
+first: a case dispatched to the water company on Wednesday 25th 08:30 (3 working days: due
+Friday 17:30, overdue 50 working minutes), an urgent report (accept, 15 calendar minutes from
+Sunday 09:30: overdue 23 h 35 min) and a normal report (accept, due Monday 09:30: warning, 10
+working minutes left).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import col
+from textual.widgets import Digits, Input, Select
+
+from gridconsole.app import GridConsoleApp
+from gridconsole.clock import FrozenClock
+from gridconsole.config import Settings
+from gridconsole.domain.deadlines import DeadlineStatus
+from gridconsole.domain.enums import Action
+from gridconsole.services.bundle import Services
+from gridconsole.store.engine import Database
+from gridconsole.store.models import Case, CaseEvent
+from gridconsole.views.overdue_pane import OverduePane
+from gridconsole.views.overdue_table import OverdueTable
+from gridconsole.views.overdue_wall import OverdueWall
+from tests.factories import new_case_fields, services_for
+from tests.overdue_cases import dispatch_directly
+from tests.ui.console import Recorder, make_console, settle
+
+NANJING = ZoneInfo("Asia/Shanghai")
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=NANJING).astimezone(UTC)
+
+
+MONDAY_0920 = local(2026, 11, 30, 9, 20)
+
+
+def seed_overdue(db: Database, dispatcher: Services, clock: FrozenClock) -> dict[str, str]:
+    """The three cases of the module doc; returns their codes by name."""
+    urgent = dispatcher.cases.report(new_case_fields(title="水管爆裂", priority="urgent"))
+    water = dispatcher.cases.report(
+        new_case_fields(
+            title="小区停水三天",
+            category="11-water",
+            grid="320102002002001",
+            reported_at=local(2026, 11, 25, 8, 0).isoformat(),
+        )
+    )
+    dispatch_directly(db, water.code, "GS", local(2026, 11, 25, 8, 30))
+    normal = dispatcher.cases.report(new_case_fields(title="夜间施工噪音"))
+    clock.set(MONDAY_0920)
+    return {"urgent": urgent.code, "water": water.code, "normal": normal.code}
+
+
+@pytest.fixture
+def cases(db: Database, dispatcher: Services, clock: FrozenClock) -> dict[str, str]:
+    return seed_overdue(db, dispatcher, clock)
+
+
+def overdue_table(app: GridConsoleApp) -> OverdueTable:
+    return app.screen.query_one(OverdueTable)
+
+
+def shown(app: GridConsoleApp, column: str = "code") -> list[str]:
+    table = overdue_table(app)
+    index = [c.key.value for c in table.ordered_columns].index(column)
+    return [table.get_cell_at((row, index)).plain for row in range(table.row_count)]
+
+
+async def test_lists_warning_and_overdue_cases_soonest_due_first(
+    db: Database, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert shown(app) == [cases["water"], cases["urgent"], cases["normal"]]
+        assert shown(app, "countdown") == ["超期 0:50:00", "超期 23:35:00", "剩余 0:10:00"]
+        assert shown(app, "place") == ["供水公司", "大行宫第一网格", "大行宫第一网格"]
+        table = overdue_table(app)
+        assert table.status_by_code == {
+            cases["urgent"]: DeadlineStatus.overdue,
+            cases["water"]: DeadlineStatus.overdue,
+            cases["normal"]: DeadlineStatus.warning,
+        }
+        assert app.focused is table
+
+
+async def test_countdowns_tick_from_memory_and_a_breach_turns_the_row_red(
+    db: Database, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        pane = app.screen.query_one(OverduePane)
+        table = overdue_table(app)
+        board_before = pane.board
+        clock.advance(timedelta(seconds=61))
+        pane.tick()
+        assert shown(app, "countdown")[2] == "剩余 0:08:59"
+        assert pane.board is board_before  # no database read for a tick
+        warning_style = table.get_component_rich_style("overdue-table--warning", partial=True)
+        overdue_style = table.get_component_rich_style("overdue-table--overdue", partial=True)
+        normal_cell = table.get_cell(cases["normal"], "countdown")
+        assert normal_cell.get_style_at_offset(app.console, 0).color == warning_style.color
+        clock.set(local(2026, 11, 30, 9, 30))  # the normal case's due instant
+        pane.tick()
+        assert table.status_by_code[cases["normal"]] is DeadlineStatus.overdue
+        for column in ("code", "countdown"):
+            text = table.get_cell(cases["normal"], column)
+            assert text.get_style_at_offset(app.console, 0).color == overdue_style.color
+        assert shown(app, "countdown")[2] == "超期 0:00:00"
+        await settle(pilot)  # the crossing re-read the board
+        assert pane.board is not board_before
+        assert pane.board is not None
+        assert pane.board.counts.overdue == 3
+
+
+async def test_a_case_starting_to_warn_off_the_list_reloads_the_board(
+    db: Database, dispatcher: Services, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.screen.query_one(OverduePane)
+        assert pane.board is not None
+        assert pane.board.next_due_after_horizon is None
+        # another console reports a case: the change token moves, the poll reloads the pane
+        later = dispatcher.cases.report(new_case_fields(title="又一件"))
+        app.screen.poll_changes()  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert later.code in shown(app)
+
+
+async def test_filters_by_department_and_step(
+    db: Database, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        app.screen.query_one("#overdue-filter-department", Select).value = "GS"
+        await settle(pilot)
+        assert shown(app) == [cases["water"]]
+        app.screen.query_one("#overdue-filter-department", Select).clear()
+        app.screen.query_one("#overdue-filter-step", Select).value = "accept"
+        await settle(pilot)
+        assert shown(app) == [cases["urgent"], cases["normal"]]
+
+
+async def test_urge_writes_an_event_and_supervise_is_the_shift_leads(
+    db: Database, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    recorder = Recorder()
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.screen.query_one(OverduePane)
+        assert pane.check_action("urge_case", ()) is True
+        assert pane.check_action("supervise_case", ()) is None  # a dispatcher may not
+        await pilot.press("u")
+        await settle(pilot)
+        app.screen.query_one("#overdue-note", Input).value = "请供水公司尽快处理"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert f"事件 {cases['water']}：已催办" in recorder.texts
+        assert "催1" in shown(app, "flags")[0]
+        await pilot.press("down")  # a reported case: urging waits for a department
+        assert pane.check_action("urge_case", ()) is None
+    with db.read() as session:
+        events = session.execute(
+            select(CaseEvent.action, CaseEvent.reason)
+            .join(Case, col(Case.id) == col(CaseEvent.case_id))
+            .where(col(Case.code) == cases["water"], col(CaseEvent.action) == Action.urge)
+        ).all()
+    assert [(event.action, event.reason) for event in events] == [
+        (Action.urge, "请供水公司尽快处理")
+    ]
+    lead_app = GridConsoleApp(services_for(db, "lead", clock), Settings())
+    async with lead_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "督" in shown(lead_app, "flags")[0]
+    with db.read() as session:
+        supervised = session.execute(
+            select(Case.supervised).where(col(Case.code) == cases["water"])
+        ).scalar_one()
+    assert supervised is True
+
+
+async def test_wall_mode_shows_counts_per_state_and_department(
+    db: Database, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    app = make_console(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        wall = app.screen.query_one(OverdueWall)
+        assert wall.display
+        assert not overdue_table(app).display
+        assert [
+            str(wall.query_one(f"#wall-{state}", Digits).value)
+            for state in ("overdue", "warning", "upcoming")
+        ] == ["2", "1", "0"]
+        departments = wall.departments_table
+        names = [departments.get_cell_at((row, 0)).plain for row in range(departments.row_count)]
+        assert names == ["中心（未派遣）", "供水公司"]
+        await pilot.press("w")
+        await settle(pilot)
+        assert overdue_table(app).display
+        assert not wall.display
