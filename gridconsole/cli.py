@@ -92,6 +92,27 @@ def _parse_now(value: str) -> datetime:
     return instant
 
 
+def _clock(now_text: str | None, speed_text: str | None) -> Clock:
+    """``--now`` starts a simulated clock; ``--speed N`` (only with it) runs it N times faster."""
+    speed = 1.0
+    if speed_text is not None:
+        try:
+            speed = float(speed_text)
+        except ValueError:
+            speed = 0.0
+        if not 0 < speed < float("inf"):
+            fail(t("deadline_watch.speed_invalid", value=speed_text), EXIT_USAGE)
+        if not now_text:
+            fail(t("deadline_watch.speed_needs_now"), EXIT_USAGE)
+    if not now_text:
+        return SystemClock()
+    try:
+        start = _parse_now(now_text)
+    except click.BadParameter as exc:
+        fail(exc.format_message(), EXIT_USAGE)
+    return OffsetClock(start, speed=speed)
+
+
 pass_state = click.make_pass_decorator(CliState)
 
 
@@ -108,6 +129,12 @@ pass_state = click.make_pass_decorator(CliState)
     help="Start a simulated clock at this instant (demo and training databases only).",
 )
 @click.option(
+    "--speed",
+    "speed_text",
+    metavar="N",
+    help="With --now: simulated time runs N times faster (training).",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -119,6 +146,7 @@ def main(
     db_url: str | None,
     lang: str | None,
     now_text: str | None,
+    speed_text: str | None,
     config_path: Path | None,
 ) -> None:
     """gridconsole: the console of a street grid-governance dispatch centre.
@@ -132,7 +160,7 @@ def main(
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     set_locale(lang or settings.ui.locale)  # type: ignore[arg-type]
-    clock: Clock = OffsetClock(_parse_now(now_text)) if now_text else SystemClock()
+    clock = _clock(now_text, speed_text)
     ctx.obj = CliState(
         settings=settings,
         db_url=db_url or settings.database.url,
@@ -183,11 +211,24 @@ def _default_demo_url() -> str:
 )
 @click.option("--fresh", is_flag=True, help="Delete the demo database first and seed it again.")
 @click.option("--db", "demo_db", metavar="URL", help="Where the demo database lives.")
+@click.option("--now", "now_text", metavar="ISO-8601", help="As the global --now.")
+@click.option("--speed", "speed_text", metavar="N", help="As the global --speed.")
 @pass_state
-def demo(state: CliState, case_count: int, fresh: bool, demo_db: str | None) -> None:
+def demo(
+    state: CliState,
+    case_count: int,
+    fresh: bool,
+    demo_db: str | None,
+    now_text: str | None,
+    speed_text: str | None,
+) -> None:
     """Create (if missing) and open a demo database."""
     from gridconsole.services.admin import prepare_demo
     from gridconsole.services.operators import os_username
+
+    if now_text is not None or speed_text is not None:
+        # ``gridconsole demo --now … --speed 60``: the same clock the global options build
+        state = dataclasses.replace(state, clock=_clock(now_text, speed_text))
 
     url = demo_db or state.explicit_db or _default_demo_url()
     outcome = prepare_demo(
@@ -202,6 +243,77 @@ def demo(state: CliState, case_count: int, fresh: bool, demo_db: str | None) -> 
     if outcome.created:
         click.echo(t("cli.demo_created", url=url, cases=case_count), err=True)
     _run_console(state, url)
+
+
+# -- scheduler ----------------------------------------------------------------------------------
+
+
+@main.command()
+@pass_state
+def scheduler(state: CliState) -> None:
+    """Run the deadline timers headless until SIGTERM or SIGINT (nights without a console).
+
+    Fires warnings, breaches and the overdue ladder exactly as a console does (each once, however
+    many consoles and schedulers run), logging one line per firing.
+    """
+    import asyncio
+    import logging
+    import signal
+
+    from gridconsole.scheduling.deadline_timers import DeadlineTimers, describe
+    from gridconsole.services import database
+    from gridconsole.services.database_files import require_existing
+    from gridconsole.services.deadline_records import FiredDeadlines
+    from gridconsole.services.deadline_watch import DeadlineWatch
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    log = logging.getLogger("gridconsole.scheduler")
+    require_existing(state.db_url)
+    db = database.connect(state.db_url)
+    if state.clock.simulated:
+        database.allow_clock_override(db)
+    watch = DeadlineWatch.headless(db, state.clock, state.settings)
+    zone = state.settings.centre.zone
+
+    def on_fired(fired: FiredDeadlines) -> None:
+        for line in describe(fired, zone):
+            log.info(line)
+
+    def change_token() -> int:
+        from gridconsole.services.queue import QueueService
+
+        return QueueService(watch.context).change_token()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        timers = DeadlineTimers(
+            watch,
+            state.clock,
+            on_fired=on_fired,
+            change_token=change_token,
+            changes_seconds=state.settings.queue.refresh_seconds,
+        )
+        timers.start()
+        log.info(
+            t(
+                "deadline_watch.scheduler_started",
+                clock=f"{state.clock.now().astimezone(zone):%Y-%m-%d %H:%M:%S%z}",
+            )
+        )
+        try:
+            await stop.wait()
+        finally:
+            timers.shutdown()
+            log.info(t("deadline_watch.scheduler_stopped"))
+
+    try:
+        asyncio.run(run())
+    finally:
+        db.dispose()
 
 
 # -- db -----------------------------------------------------------------------------------------

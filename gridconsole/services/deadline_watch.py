@@ -24,6 +24,8 @@ from sqlalchemy import Row, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from gridconsole.clock import Clock
+from gridconsole.config import Settings
 from gridconsole.domain import lifecycle
 from gridconsole.domain.enums import (
     Action,
@@ -31,6 +33,7 @@ from gridconsole.domain.enums import (
     DeadlineStep,
     EscalationKind,
     EscalationStage,
+    Role,
     Severity,
     TimeUnit,
 )
@@ -39,6 +42,8 @@ from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.deadlines import work_calendar
+from gridconsole.services.records import Actor
+from gridconsole.store.engine import Database
 from gridconsole.store.models import Case, CaseEvent, Escalation
 
 # rows compare-and-set per kind and transaction: a burst of due deadlines is written in bounded
@@ -92,6 +97,15 @@ class DeadlineWatch:
     def __init__(self, context: ServiceContext, *, batch: int = FIRE_BATCH) -> None:
         self.context = context
         self.batch = batch
+
+    @classmethod
+    def headless(
+        cls, db: Database, clock: Clock, settings: Settings, *, batch: int = FIRE_BATCH
+    ) -> DeadlineWatch:
+        """The watch of the headless scheduler: it acts as the system (its service account
+        need not be an operator; the firings carry no operator anyway)."""
+        system = Actor(id=0, username="system", display_name=t("entity.system"), role=Role.auditor)
+        return cls(ServiceContext(db=db, clock=clock, settings=settings, actor=system), batch=batch)
 
     # -- when -----------------------------------------------------------------------------------
 
