@@ -46,7 +46,7 @@ NARROW_COLUMNS: tuple[OverdueColumn, ...] = tuple(
     column for column in WIDE_COLUMNS if column.key in NARROW_COLUMN_KEYS
 )
 NARROW_BELOW = 100
-NARROW_PLACE_WIDTH = 10
+NARROW_PLACE_WIDTH = 14
 MIN_TITLE_WIDTH = 10
 
 

@@ -15,7 +15,9 @@ from textual.widgets import Input
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings, UiSettings
 from gridconsole.store.engine import Database
+from tests.factories import services_for
 from tests.ui.console import make_console, settle
+from tests.ui.test_overdue_pane import seed_overdue
 
 SnapCompare = Callable[..., bool]
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
@@ -70,3 +72,21 @@ def test_new_case_form_80x24(
 ) -> None:
     app = make_console(db, clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=keys_then_settle(["n"]))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_overdue_pane(
+    snap_compare: SnapCompare, db: Database, clock: FrozenClock, size: tuple[int, int]
+) -> None:
+    seed_overdue(db, services_for(db, "disp", clock), clock)
+    app = make_console(db, clock)
+    assert snap_compare(app, terminal_size=size, run_before=keys_then_settle(["2"]))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_overdue_wall(
+    snap_compare: SnapCompare, db: Database, clock: FrozenClock, size: tuple[int, int]
+) -> None:
+    seed_overdue(db, services_for(db, "disp", clock), clock)
+    app = make_console(db, clock)
+    assert snap_compare(app, terminal_size=size, run_before=keys_then_settle(["2", "w"]))
