@@ -29,7 +29,9 @@ from gridconsole.i18n import set_locale, t
 if TYPE_CHECKING:
     from gridconsole.services.bundle import Services
     from gridconsole.services.calendar import CalendarService
+    from gridconsole.services.deadline_records import FiredDeadlines
     from gridconsole.services.records import CaseDetail
+    from gridconsole.views.ports import ConsoleServices, DeadlineTimersPort
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -189,9 +191,20 @@ def _run_console(state: CliState, url: str | None = None) -> None:
 
         return open_services(settings, clock, url=url)
 
+    def console_timers(
+        services: ConsoleServices, on_fired: Callable[[FiredDeadlines], None]
+    ) -> DeadlineTimersPort:
+        from gridconsole.scheduling.deadline_timers import DeadlineTimers
+        from gridconsole.services.context import ServiceContext
+        from gridconsole.services.deadline_watch import DeadlineWatch
+
+        context = services.context
+        assert isinstance(context, ServiceContext)
+        return DeadlineTimers(DeadlineWatch(context), clock, on_fired=on_fired)
+
     from gridconsole.app import run_console
 
-    status = run_console(ServicesOpener(open_console_services, clock), settings)
+    status = run_console(ServicesOpener(open_console_services, clock, console_timers), settings)
     if status:
         raise SystemExit(status)
 
@@ -263,7 +276,6 @@ def scheduler(state: CliState) -> None:
     from gridconsole.scheduling.deadline_timers import DeadlineTimers, describe
     from gridconsole.services import database
     from gridconsole.services.database_files import require_existing
-    from gridconsole.services.deadline_records import FiredDeadlines
     from gridconsole.services.deadline_watch import DeadlineWatch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

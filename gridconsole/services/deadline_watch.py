@@ -2,7 +2,9 @@
 
 :class:`DeadlineWatch` is what a timer calls. ``next_instant`` answers from the timer indexes when
 the next unfired instant falls; ``fire_due`` writes everything due up to ``now`` in bounded
-batches. Each firing is a compare-and-set ``UPDATE … RETURNING`` on the case row (the due
+batches. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (rows another process is
+firing are left to it: no deadlock between two batches taken in different orders; SQLite
+serialises writers with ``BEGIN IMMEDIATE``). Each firing is a compare-and-set ``UPDATE … RETURNING`` on the case row (the due
 instant it fired for, the ladder rung), so two consoles and the headless scheduler firing the same
 breach write one event: the rows the UPDATE returned are exactly the ones this transaction owns.
 Events carry the *true* instant (the warning or due instant, the ladder instant), not the time
@@ -143,6 +145,7 @@ class DeadlineWatch:
             .where(_c.warn_at <= now, _warning_unfired())
             .order_by(_c.warn_at)
             .limit(self.batch)
+            .with_for_update(skip_locked=True)
         )
         rows = session.execute(
             update(Case.__table__)  # type: ignore[attr-defined]
@@ -168,6 +171,7 @@ class DeadlineWatch:
             .where(_c.due_at <= now, _breach_unfired())
             .order_by(_c.due_at)
             .limit(self.batch)
+            .with_for_update(skip_locked=True)
         )
         urgeable = _c.state.in_(_URGEABLE)
         rows = session.execute(
@@ -200,9 +204,16 @@ class DeadlineWatch:
     ) -> int:
         # a ladder whose deadline is no longer running (the step moved on, the case closed, the
         # deadline was recomputed) stops climbing
+        stale = (
+            select(_c.id)
+            .where(_c.ladder_next_at <= now)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         session.execute(
             update(Case.__table__)  # type: ignore[attr-defined]
             .where(
+                _c.id.in_(stale),
                 _c.ladder_next_at <= now,
                 or_(
                     _c.due_at.is_(None),
@@ -218,6 +229,7 @@ class DeadlineWatch:
             .where(_c.ladder_next_at <= now)
             .order_by(_c.ladder_next_at)
             .limit(self.batch)
+            .with_for_update(skip_locked=True)
         )
         rows = session.execute(
             update(Case.__table__)  # type: ignore[attr-defined]

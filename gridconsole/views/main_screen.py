@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from gridconsole.config import Settings
 from gridconsole.i18n import t
+from gridconsole.services.deadline_records import FiredDeadlines
 from gridconsole.views.console_header import ConsoleHeader
 from gridconsole.views.messages import (
     ChangesPolled,
@@ -24,10 +25,12 @@ from gridconsole.views.messages import (
     ServicesOpened,
 )
 from gridconsole.views.overdue_pane import OverduePane
-from gridconsole.views.ports import ConsoleServices, ServicesOpener
+from gridconsole.views.ports import ConsoleServices, DeadlineTimersPort, ServicesOpener
 from gridconsole.views.queue_pane import QueuePane
 
 QUEUE_PANE_ID = "queue-pane"
+# at most this many breach notifications from one tick (a burst must not bury the screen)
+BREACH_NOTICES = 5
 OVERDUE_PANE_ID = "overdue-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
@@ -47,6 +50,7 @@ class MainScreen(Screen[None]):
         self.last_token: int | None = None
         self.poll_timer: Timer | None = None
         self.polls_since_counts = 0
+        self.deadline_timers: DeadlineTimersPort | None = None
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader(self.settings, self.opener.clock, id="console-header")
@@ -71,6 +75,29 @@ class MainScreen(Screen[None]):
         )
         self.refresh_bindings()
         self.poll_changes()
+        if self.opener.timers is not None:
+            self.deadline_timers = self.opener.timers(services, self.on_deadlines_fired)
+            self.deadline_timers.start()
+
+    def on_deadlines_fired(self, fired: FiredDeadlines) -> None:
+        """Breaches this console's timers fired: a notification each (and the bell)."""
+        for firing in fired.breached[:BREACH_NOTICES]:
+            notice = (
+                t(
+                    "deadline_watch.breach_notice",
+                    code=firing.case_code,
+                    step=t(f"step.{firing.step.value}"),
+                )
+                if firing.step is not None
+                else t("deadline_watch.breach_notice_no_step", code=firing.case_code)
+            )
+            self.notify(notice, severity="error", markup=False, timeout=10)
+        if fired.breached and self.settings.deadlines.bell:
+            self.app.bell()
+
+    def on_unmount(self) -> None:
+        if self.deadline_timers is not None:
+            self.deadline_timers.shutdown()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("show_queue_pane", "show_overdue_pane") and self.services is None:
@@ -135,6 +162,8 @@ class MainScreen(Screen[None]):
                 self.query_one(QueuePane).change_token = message.token
                 for overdue_pane in self.query(OverduePane):
                     overdue_pane.change_token = message.token
+                if self.deadline_timers is not None:
+                    self.deadline_timers.rearm()  # a new or changed deadline may fall due sooner
         self._arm_poll()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

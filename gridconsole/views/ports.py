@@ -15,6 +15,7 @@ from typing import Protocol
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose, Priority, RejectReason
+from gridconsole.services.deadline_records import FiredDeadlines
 from gridconsole.services.overdue_records import (
     OverdueBoard,
     OverdueCursor,
@@ -105,6 +106,20 @@ class OverduePort(Protocol):
     def filter_options(self) -> OverdueFilterOptions: ...
 
 
+class DeadlineTimersPort(Protocol):
+    """The console's deadline timers (``gridconsole.scheduling``), started once services open."""
+
+    def start(self) -> None: ...
+
+    def rearm(self) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+# builds the timers for open services; the callback gets what each tick fired in this console
+TimersFactory = Callable[["ConsoleServices", Callable[[FiredDeadlines], None]], DeadlineTimersPort]
+
+
 class ConsoleServices(Protocol):
     """The slice of ``Services`` the console uses."""
 
@@ -135,6 +150,7 @@ class ServicesOpener:
 
     open: Callable[[], ConsoleServices]
     clock: Clock
+    timers: TimersFactory | None = None  # the deadline timers (None: tests without them)
 
     @classmethod
     def ready(cls, services: ConsoleServices) -> ServicesOpener:
