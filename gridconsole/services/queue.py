@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from gridconsole.domain.enums import (
-    OPEN_STATES,
     QUEUE_STATES,
     WORKING_STATES,
     CaseState,
@@ -104,7 +103,6 @@ class QueueService:
 
     def header_counts(self) -> HeaderCounts:
         now = self.context.now()
-        open_states = [state.value for state in OPEN_STATES]
         with self.context.db.read() as session:
             by_state = dict(
                 session.execute(
@@ -114,16 +112,12 @@ class QueueService:
             warning = session.execute(
                 select(func.count())
                 .select_from(Case)
-                .where(
-                    col(Case.state).in_(open_states),
-                    col(Case.warn_at) <= now,
-                    col(Case.due_at) > now,
-                )
+                # a deadline is set exactly while a step's clock runs (follow-up after closing
+                # too), so no state filter: the same set the overdue pane shows
+                .where(col(Case.due_at) > now, col(Case.warn_at) <= now)
             ).scalar_one()
             overdue = session.execute(
-                select(func.count())
-                .select_from(Case)
-                .where(col(Case.state).in_(open_states), col(Case.due_at) <= now)
+                select(func.count()).select_from(Case).where(col(Case.due_at) <= now)
             ).scalar_one()
             escalated = session.execute(
                 select(func.count())

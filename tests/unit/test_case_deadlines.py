@@ -142,6 +142,24 @@ def test_header_counts_warning_and_overdue(dispatcher: Services, clock: FrozenCl
     assert (counts.warning, counts.overdue) == (1, 1)
 
 
+def test_a_closed_case_awaiting_follow_up_counts_when_overdue(
+    db: Database, dispatcher: Services, clock: FrozenClock
+) -> None:
+    case = dispatcher.cases.report(new_case_fields())
+    with db.write() as session:
+        session.execute(
+            update(Case)
+            .where(col(Case.id) == case.id)
+            .values(
+                state=CaseState.closed,
+                step=DeadlineStep.follow_up,
+                due_at=local(2026, 11, 29, 9, 0),
+                warn_at=local(2026, 11, 29, 8, 0),
+            )
+        )
+    assert dispatcher.queue.header_counts().overdue == 1
+
+
 def test_cases_without_a_step_are_given_the_one_their_state_calls_for(
     db: Database, dispatcher: Services
 ) -> None:
