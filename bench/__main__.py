@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import datasets, queue_pages, startup
+from bench import datasets, queue_pages, startup, timers
 
 
 def main() -> None:
@@ -17,7 +17,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument(
+        "--timers", action="store_true", help="Only the deadline timers (burst, memory, recompute)."
+    )
     arguments = parser.parse_args()
+    if arguments.timers:
+        for cases in arguments.cases:
+            path, _ = datasets.demo_database(cases)
+            print(f"\n== deadline timers, demo database of {cases:,} cases")
+            timers.report(path)
+        return
     for cases in arguments.cases:
         path, built = datasets.demo_database(cases)
         size_mib = path.stat().st_size / 2**20
