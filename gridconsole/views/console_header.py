@@ -79,7 +79,9 @@ class ConsoleHeader(Widget):
     def _clock_text(self) -> Content:
         now = local_time(self.clock.now(), self.settings.centre.zone, "%Y-%m-%d %H:%M:%S")
         if self.clock.simulated:
-            return Content.assemble((f"[{t('app.simulated_clock')}]", "bold $warning"), " ", now)
+            speed = getattr(self.clock, "speed", 1.0)
+            label = t("app.simulated_clock") + (f" ×{speed:g}" if speed != 1 else "")
+            return Content.assemble((f"[{label}]", "bold $warning"), " ", now)
         return Content(now)
 
     def _counts_text(self) -> Content:
