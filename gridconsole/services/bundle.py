@@ -10,6 +10,7 @@ from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.services import database
 from gridconsole.services.cases import CaseService
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.deadline_watch import DeadlineWatch
 from gridconsole.services.operators import os_username, resolve_actor
 from gridconsole.services.overdue import OverdueService
 from gridconsole.services.queue import QueueService
@@ -23,6 +24,7 @@ class Services:
     cases: CaseService
     queue: QueueService
     overdue: OverdueService
+    watch: DeadlineWatch  # breaches other processes fired, for this console's notices
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
@@ -35,6 +37,7 @@ class Services:
             cases=CaseService(context),
             queue=QueueService(context),
             overdue=OverdueService(context),
+            watch=DeadlineWatch(context),
         )
 
 

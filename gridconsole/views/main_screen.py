@@ -6,6 +6,8 @@ panes are built when they have (until then only the header, help and quit respon
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from gridconsole.config import Settings
 from gridconsole.i18n import t
-from gridconsole.services.deadline_records import FiredDeadlines
+from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.views.console_header import ConsoleHeader
 from gridconsole.views.messages import (
     ChangesPolled,
@@ -51,6 +53,7 @@ class MainScreen(Screen[None]):
         self.poll_timer: Timer | None = None
         self.polls_since_counts = 0
         self.deadline_timers: DeadlineTimersPort | None = None
+        self.announced_breaches: set[tuple[int, datetime]] = set()
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader(self.settings, self.opener.clock, id="console-header")
@@ -81,7 +84,18 @@ class MainScreen(Screen[None]):
 
     def on_deadlines_fired(self, fired: FiredDeadlines) -> None:
         """Breaches this console's timers fired: a notification each (and the bell)."""
-        for firing in fired.breached[:BREACH_NOTICES]:
+        self._announce_breaches(fired.breached)
+
+    def _announce_breaches(self, breaches: tuple[Firing, ...]) -> None:
+        """A notification per breach not yet announced here (this console's own firings come
+        back through the poll too), and the bell when configured."""
+        new = [
+            firing
+            for firing in breaches
+            if (firing.case_id, firing.at) not in self.announced_breaches
+        ][:BREACH_NOTICES]
+        self.announced_breaches.update((firing.case_id, firing.at) for firing in new)
+        for firing in new:
             notice = (
                 t(
                     "deadline_watch.breach_notice",
@@ -92,7 +106,7 @@ class MainScreen(Screen[None]):
                 else t("deadline_watch.breach_notice_no_step", code=firing.case_code)
             )
             self.notify(notice, severity="error", markup=False, timeout=10)
-        if fired.breached and self.settings.deadlines.bell:
+        if new and self.settings.deadlines.bell:
             self.app.bell()
 
     def on_unmount(self) -> None:
@@ -149,12 +163,19 @@ class MainScreen(Screen[None]):
         token = services.queue.change_token()
         moved = token != last_token
         counts = services.queue.header_counts() if moved or counts_due else None
-        self.post_message(ChangesPolled(token, counts))
+        breaches = (
+            services.watch.breaches_after(last_token, limit=BREACH_NOTICES)
+            if moved and last_token is not None
+            else ()
+        )
+        self.post_message(ChangesPolled(token, counts, breaches))
 
     def on_changes_polled(self, message: ChangesPolled) -> None:
         if message.counts is not None:
             self.query_one(ConsoleHeader).counts = message.counts
             self.polls_since_counts = 0
+        # breaches another console or the headless scheduler fired: every console is told
+        self._announce_breaches(message.breaches)
         if message.token != self.last_token:
             first = self.last_token is None
             self.last_token = message.token

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from gridconsole.domain.enums import Action
+from gridconsole.services.deadline_records import Firing
 from gridconsole.services.records import (
     CaseDetail,
     CaseRow,
@@ -48,10 +49,13 @@ class FilterOptionsLoaded(Message):
 class ChangesPolled(Message):
     """The change token was read; ``counts`` is set when it moved (or on the first poll)."""
 
-    def __init__(self, token: int, counts: HeaderCounts | None) -> None:
+    def __init__(
+        self, token: int, counts: HeaderCounts | None, breaches: tuple[Firing, ...] = ()
+    ) -> None:
         super().__init__()
         self.token = token
         self.counts = counts
+        self.breaches = breaches  # breach events since the previous token (any process)
 
 
 class CaseDetailLoaded(Message):

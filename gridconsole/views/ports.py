@@ -15,7 +15,7 @@ from typing import Protocol
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose, Priority, RejectReason
-from gridconsole.services.deadline_records import FiredDeadlines
+from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.overdue_records import (
     OverdueBoard,
     OverdueCursor,
@@ -98,6 +98,10 @@ class QueuePort(Protocol):
     ) -> tuple[DuplicateCandidate, ...]: ...
 
 
+class BreachFeedPort(Protocol):
+    def breaches_after(self, event_id: int, *, limit: int = ...) -> tuple[Firing, ...]: ...
+
+
 class OverduePort(Protocol):
     def page(
         self, query: OverdueFilter, limit: int = ..., after: OverdueCursor | None = None
@@ -137,6 +141,9 @@ class ConsoleServices(Protocol):
 
     @property
     def overdue(self) -> OverduePort: ...
+
+    @property
+    def watch(self) -> BreachFeedPort: ...
 
 
 @dataclass(frozen=True)
