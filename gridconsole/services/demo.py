@@ -121,27 +121,34 @@ _AGE_BUCKETS: tuple[tuple[timedelta, tuple[tuple[CaseState, float], ...]], ...] 
             (S.returned, 3),
             (S.suspended, 3),
             (S.reopened, 3),
-            (S.closed, 22),
-            (S.followed_up, 15),
+            # most closed cases are followed up within a working day or two
+            (S.closed, 6),
+            (S.followed_up, 31),
             (S.rejected, 8),
         ),
     ),
     (
         timedelta(days=30),
         (
-            (S.in_progress, 6),
+            (S.in_progress, 3),
             (S.suspended, 3),
             (S.reopened, 1),
-            (S.feedback_given, 2),
+            (S.feedback_given, 1),
             (S.returned, 0.5),
-            (S.closed, 18),
-            (S.followed_up, 60),
+            (S.closed, 3),
+            (S.followed_up, 78),
             (S.rejected, 9),
         ),
     ),
     (
         timedelta(days=HISTORY_DAYS + 1),
-        ((S.in_progress, 1), (S.suspended, 1), (S.closed, 8), (S.followed_up, 82), (S.rejected, 8)),
+        (
+            (S.in_progress, 0.3),
+            (S.suspended, 0.5),
+            (S.closed, 0.5),
+            (S.followed_up, 90),
+            (S.rejected, 8),
+        ),
     ),
 )
 
