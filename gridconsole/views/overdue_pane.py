@@ -25,6 +25,7 @@ from gridconsole.domain.enums import Action, DeadlineStep
 from gridconsole.i18n import t
 from gridconsole.services.overdue_records import (
     OverdueBoard,
+    OverdueCursor,
     OverdueFilter,
     OverdueFilterOptions,
     OverdueRow,
@@ -56,6 +57,16 @@ class OverduePane(Vertical):
         Binding("w", "toggle_wall", t("overdue.key_wall"), id="toggle-wall"),
         Binding("f", "focus_overdue_filters", t("overdue.key_filters"), id="focus-overdue-filters"),
         Binding("f5", "reload_overdue", t("overdue.key_reload"), show=False, id="reload-overdue"),
+        Binding(
+            "f7",
+            "previous_overdue_page",
+            t("queue.key_previous_page"),
+            show=False,
+            id="overdue-previous-page",
+        ),
+        Binding(
+            "f8", "next_overdue_page", t("queue.key_next_page"), show=False, id="overdue-next-page"
+        ),
         Binding(
             "escape",
             "focus_overdue_table",
@@ -97,6 +108,8 @@ class OverduePane(Vertical):
         self.services = services
         self.query_filter = OverdueFilter()
         self.board: OverdueBoard | None = None
+        # keyset pages: the cursor each page starts after (None: the first page)
+        self.page_cursors: list[OverdueCursor | None] = [None]
         self.loading = False
         self._request = 0
 
@@ -152,15 +165,15 @@ class OverduePane(Vertical):
     def reload(self) -> None:
         self._request += 1
         self.loading = True
-        self.load_board(self.query_filter, self._request)
+        self.load_board(self.query_filter, self.page_cursors[-1], self._request)
 
     def watch_change_token(self) -> None:
         if self.board is not None:
             self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="overdue-board")
-    def load_board(self, query: OverdueFilter, request: int) -> None:
-        board = self.services.overdue.page(query)
+    def load_board(self, query: OverdueFilter, after: OverdueCursor | None, request: int) -> None:
+        board = self.services.overdue.page(query, after=after)
         if not get_current_worker().is_cancelled:
             self.post_message(self.BoardLoaded(board, request))
 
@@ -190,7 +203,8 @@ class OverduePane(Vertical):
         counts = board.counts
         self.query_one("#overdue-status", Static).update(
             Content(
-                t(
+                t("overdue.page", page=len(self.page_cursors))
+                + t(
                     "overdue.status",
                     overdue=thousands(counts.overdue),
                     warning=thousands(counts.warning),
@@ -253,6 +267,7 @@ class OverduePane(Vertical):
         )
         if query != self.query_filter:
             self.query_filter = query
+            self.page_cursors = [None]  # a new filter starts at its first page
             self.reload()
 
     def action_toggle_wall(self) -> None:
@@ -278,9 +293,24 @@ class OverduePane(Vertical):
     def action_reload_overdue(self) -> None:
         self.reload()
 
+    def action_next_overdue_page(self) -> None:
+        if self.board is None or self.board.next_cursor is None:
+            return
+        self.page_cursors.append(self.board.next_cursor)
+        self.reload()
+
+    def action_previous_overdue_page(self) -> None:
+        if len(self.page_cursors) > 1:
+            self.page_cursors.pop()
+            self.reload()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the selected case or the operator's role does not allow (the services
         check again)."""
+        if action == "previous_overdue_page":
+            return True if len(self.page_cursors) > 1 else None
+        if action == "next_overdue_page":
+            return True if self.board is not None and self.board.next_cursor else None
         if action in OVERDUE_ACTIONS or action == "open_overdue_case":
             row = self.table.selected_row
             if self.wall_mode or row is None:

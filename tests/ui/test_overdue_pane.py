@@ -233,3 +233,28 @@ async def test_wall_mode_shows_counts_per_state_and_department(
         await settle(pilot)
         assert overdue_table(app).display
         assert not wall.display
+
+
+async def test_more_deadlines_than_a_page_are_reached_with_f7_and_f8(
+    db: Database, clock: FrozenClock, dispatcher: Services
+) -> None:
+    for number in range(105):
+        dispatcher.cases.report(new_case_fields(title=f"紧急事件{number:03d}", priority="urgent"))
+    clock.advance(timedelta(hours=1))  # every one is past its 15 minutes
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        pane = app.screen.query_one(OverduePane)
+        first_page = [row.code for row in pane.table.rows_by_code.values()]
+        assert len(first_page) == 100
+        await pilot.press("f8")
+        await settle(pilot)
+        second_page = [row.code for row in pane.table.rows_by_code.values()]
+        assert len(second_page) == 5
+        assert not set(first_page) & set(second_page)
+        assert "第 2 页" in str(pane.query_one("#overdue-status").render())
+        await pilot.press("f7")
+        await settle(pilot)
+        assert [row.code for row in pane.table.rows_by_code.values()] == first_page
