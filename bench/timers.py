@@ -112,7 +112,7 @@ def run(source: Path, burst: int) -> dict[str, Any]:
                 )
             )
             session.flush()
-            changed = recompute_open_deadlines(session, settings)
+            changed = recompute_open_deadlines(session, settings, datetime.now(UTC))
         recompute_s = time.perf_counter() - started
         db.dispose()
     return {

@@ -148,7 +148,7 @@ class CalendarService:
             raise ValidationFailed([FieldProblem("note", problem)])
         with self.context.db.write() as session:
             self._write(session, [_DayRecord(0, day, DayKind(kind), cleaned)])
-            recompute_open_deadlines(session, self.context.settings)
+            recompute_open_deadlines(session, self.context.settings, self.context.now())
         return self._entries([day])[0]
 
     def remove_day(self, day: date) -> CalendarEntry:
@@ -165,7 +165,7 @@ class CalendarService:
                 raise CalendarDayNotFound(day=day.isoformat())
             session.delete(row)
             session.flush()
-            recompute_open_deadlines(session, self.context.settings)
+            recompute_open_deadlines(session, self.context.settings, self.context.now())
         return _entry(*found)
 
     def import_days(
@@ -190,7 +190,7 @@ class CalendarService:
             changed = self._write(session, records)
             if changed:
                 session.flush()
-                recompute_open_deadlines(session, self.context.settings)
+                recompute_open_deadlines(session, self.context.settings, self.context.now())
         entries = self._entries([record.day for record in records])
         return CalendarImportReport(len(records), (), entries, changed, dry_run=False)
 

@@ -119,6 +119,8 @@ def _open_steps(session: Session, after_id: int) -> list[Any]:
                 col(Case.due_at),
                 col(Case.warn_at),
                 col(Case.deadline_provisional),
+                col(Case.warning_fired_for),
+                col(Case.breach_fired_for),
             )
             .where(col(Case.step).is_not(None), col(Case.id) > after_id)
             .order_by(col(Case.id))
@@ -134,9 +136,14 @@ def _chunks(session: Session) -> Iterator[list[Any]]:
         after_id = rows[-1].id
 
 
-def recompute_open_deadlines(session: Session, settings: Settings) -> int:
+def recompute_open_deadlines(session: Session, settings: Settings, now: datetime) -> int:
     """Recompute every running deadline against the current calendar and limits (after a
-    calendar change); returns how many changed. Runs in the caller's transaction."""
+    calendar change); returns how many changed. Runs in the caller's transaction.
+
+    A warning or breach already recorded stays recorded once: where the moved instant is still
+    past (``now``), it is marked as fired for the new instant too, so the timers do not record it
+    again; where it moved into the future, it will fire anew when reached.
+    """
     planner = DeadlinePlanner(session, settings)
     changed = 0
     table = Case.__table__  # type: ignore[attr-defined]
@@ -147,6 +154,8 @@ def recompute_open_deadlines(session: Session, settings: Settings) -> int:
             due_at=bindparam("new_due"),
             warn_at=bindparam("new_warn"),
             deadline_provisional=bindparam("new_provisional"),
+            warning_fired_for=bindparam("new_warning_fired"),
+            breach_fired_for=bindparam("new_breach_fired"),
         )
     )
     for rows in _chunks(session):
@@ -155,19 +164,29 @@ def recompute_open_deadlines(session: Session, settings: Settings) -> int:
             deadline = planner.deadline(
                 row.category_id, Priority(row.priority), DeadlineStep(row.step), row.step_started_at
             )
-            if (deadline.due_at, deadline.warn_at, deadline.provisional) != (
+            if (deadline.due_at, deadline.warn_at, deadline.provisional) == (
                 row.due_at,
                 row.warn_at,
                 row.deadline_provisional,
             ):
-                updates.append(
-                    {
-                        "case_id": row.id,
-                        "new_due": deadline.due_at,
-                        "new_warn": deadline.warn_at,
-                        "new_provisional": deadline.provisional,
-                    }
-                )
+                continue
+            # the timers mark a firing with the due instant it fired for
+            warned = row.warning_fired_for is not None and row.warning_fired_for == row.due_at
+            breached = row.breach_fired_for is not None and row.breach_fired_for == row.due_at
+            updates.append(
+                {
+                    "case_id": row.id,
+                    "new_due": deadline.due_at,
+                    "new_warn": deadline.warn_at,
+                    "new_provisional": deadline.provisional,
+                    "new_warning_fired": deadline.due_at
+                    if warned and deadline.warn_at <= now
+                    else None,
+                    "new_breach_fired": deadline.due_at
+                    if breached and deadline.due_at <= now
+                    else None,
+                }
+            )
         if updates:
             session.connection().execute(statement, updates)
             changed += len(updates)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text, update
@@ -13,7 +14,9 @@ from gridconsole.config import Settings
 from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.enums import Action, CaseState, EscalationKind, EscalationStage, Role
 from gridconsole.domain.errors import PermissionDenied
+from gridconsole.domain.work_calendar import DayKind
 from gridconsole.services.bundle import Services
+from gridconsole.services.calendar import CalendarService
 from gridconsole.services.deadline_watch import DeadlineWatch, next_instant_statement
 from gridconsole.store.engine import Database
 from gridconsole.store.models import Case, CaseEvent, Escalation
@@ -258,3 +261,25 @@ def test_next_instant_uses_the_timer_indexes(db: Database, clock: FrozenClock) -
         assert index in details
     assert "TEMP B-TREE" not in details
     assert "SCAN cases" not in details.replace("SCAN cases USING", "")
+
+
+def test_a_calendar_change_does_not_record_a_past_breach_twice(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A breach recorded, then a hand-entered holiday moves the deadline but it is still past:
+    the breach stays recorded once. One moved into the future fires anew when reached."""
+    services = services_for(db, "disp", clock)
+    case = services.cases.report(new_case_fields())  # due Monday 2026-11-30 09:30
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    watch = DeadlineWatch.headless(db, clock, Settings())
+    assert [firing.case_code for firing in watch.fire_due().breached] == [case.code]
+    admin = services_for(db, "admin", clock)
+    CalendarService(admin.context).set_day(date(2026, 11, 30), DayKind.holiday, "演练")
+    # now due Tuesday 09:30: still past on Wednesday 09:00
+    assert watch.fire_due().breached == ()
+    CalendarService(admin.context).set_day(date(2026, 12, 1), DayKind.holiday, "演练")
+    CalendarService(admin.context).set_day(date(2026, 12, 2), DayKind.holiday, "演练")
+    # now due Thursday 09:30: in the future, so it fires again when reached
+    assert watch.fire_due().breached == ()
+    clock.set(datetime(2026, 12, 3, 9, 31, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert [firing.case_code for firing in watch.fire_due().breached] == [case.code]
