@@ -82,6 +82,7 @@ class Action(StrEnum):
     follow_up = "follow_up"
     # flags and edits: events that do not change the state
     set_priority = "set_priority"
+    approve_extension = "approve_extension"  # 批准延期: the deadline moves, the original is kept
     urge = "urge"
     supervise = "supervise"
     absorb_duplicate = "absorb_duplicate"

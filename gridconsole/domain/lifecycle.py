@@ -44,6 +44,7 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.close, {S.feedback_given}, S.closed),
         _t(Action.follow_up, {S.closed}, S.followed_up),
         _t(Action.set_priority, set(OPEN_STATES), None),
+        _t(Action.approve_extension, {S.dispatched, S.in_progress}, None),
         _t(Action.urge, set(OPEN_STATES) - {S.reported, S.registered}, None),
         _t(Action.supervise, set(OPEN_STATES) - {S.reported, S.registered}, None),
         # the case another one is merged into: any open case can take a duplicate

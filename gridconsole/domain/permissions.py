@@ -30,6 +30,7 @@ CASE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.close: _CENTRE,
     Action.follow_up: _CENTRE,
     Action.set_priority: _CENTRE,
+    Action.approve_extension: frozenset({Role.shift_lead}),
     Action.urge: _CENTRE,
     Action.supervise: frozenset({Role.shift_lead}),
     Action.absorb_duplicate: _CENTRE,

@@ -8,7 +8,7 @@ row, and return plain data. A refusal raises a typed :mod:`gridconsole.domain.er
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, update
@@ -17,6 +17,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
+from gridconsole.domain.deadlines import (
+    RemainingAllowance,
+    StepDeadline,
+    extend,
+    remaining_after_suspension,
+    resume_deadline,
+)
 from gridconsole.domain.enums import Action, CaseState, Priority, RejectReason
 from gridconsole.domain.errors import (
     FieldProblem,
@@ -236,6 +243,135 @@ class CaseService:
             )
             return case_detail(session, self.context, case)
 
+    # -- clocks: suspension and extension (the shift lead's approvals) -------------------------
+
+    def suspend(self, code: str, version: int, *, resume_planned: date, reason: str) -> CaseDetail:
+        """挂起: every clock of the case stops; what was left of the allowance is kept for the
+        resumption, with the planned resume day."""
+        reason = validate_reason(reason)
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.suspend)
+            if resume_planned < self.context.local(self.context.now()).date():
+                raise ValidationFailed(
+                    [
+                        FieldProblem(
+                            "resume_planned",
+                            t("rule.resume_before_today", day=resume_planned.isoformat()),
+                        )
+                    ]
+                )
+            planner = DeadlinePlanner(session, self.context.settings)
+            running = self._running_deadline(case, planner, Action.suspend)
+            left = remaining_after_suspension(planner.calendar, running, self.context.now())
+            self._apply(
+                session,
+                case,
+                Action.suspend,
+                version,
+                changes={
+                    # the step is kept (it resumes), its deadline is not running
+                    "step": case.step,
+                    "step_started_at": case.step_started_at,
+                    "due_at": None,
+                    "warn_at": None,
+                    "deadline_provisional": left.provisional,
+                    "suspended_remaining_s": int(left.until_due.total_seconds()),
+                    "suspended_warn_remaining_s": int(left.until_warning.total_seconds()),
+                    "suspended_working_time": left.working_time,
+                    "resume_planned_on": resume_planned,
+                },
+                reason=reason,
+                detail={"resume_planned": resume_planned.isoformat()},
+            )
+            return case_detail(session, self.context, case)
+
+    def resume(self, code: str, version: int, *, reason: str = "") -> CaseDetail:
+        """恢复: the clocks run again from now with what was left when they stopped."""
+        reason = validate_reason(reason, required=False)
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.resume)
+            planner = DeadlinePlanner(session, self.context.settings)
+            left = RemainingAllowance(
+                until_due=timedelta(seconds=case.suspended_remaining_s or 0),
+                until_warning=timedelta(seconds=case.suspended_warn_remaining_s or 0),
+                working_time=bool(case.suspended_working_time),
+                provisional=case.deadline_provisional,
+            )
+            resumed = resume_deadline(planner.calendar, left, self.context.now())
+            self._apply(
+                session,
+                case,
+                Action.resume,
+                version,
+                changes={
+                    "step": case.step,
+                    "step_started_at": case.step_started_at,
+                    "due_at": resumed.due_at,
+                    "warn_at": resumed.warn_at,
+                    "deadline_provisional": resumed.provisional,
+                    "suspended_remaining_s": None,
+                    "suspended_warn_remaining_s": None,
+                    "suspended_working_time": None,
+                    "resume_planned_on": None,
+                },
+                reason=reason,
+            )
+            return case_detail(session, self.context, case)
+
+    def approve_extension(
+        self, code: str, version: int, *, new_due: datetime, reason: str
+    ) -> CaseDetail:
+        """批准延期: the running deadline moves to ``new_due``; the first deadline is kept for
+        scoring (an extension never improves a department's on-time record)."""
+        reason = validate_reason(reason)
+        with self.context.db.write() as session:
+            case = self._load_for_change(session, code, version, Action.approve_extension)
+            planner = DeadlinePlanner(session, self.context.settings)
+            running = self._running_deadline(case, planner, Action.approve_extension)
+            now = self.context.now()
+            if new_due <= running.due_at or new_due <= now:
+                raise RuleRefused(
+                    case_code=case.code,
+                    action=Action.approve_extension.value,
+                    rule="extension_not_later",
+                    new_due=self.context.local_text(new_due),
+                    due=self.context.local_text(running.due_at),
+                )
+            extended = extend(
+                planner.calendar,
+                running,
+                new_due,
+                approved_at=now,
+                warn_fraction=self.context.settings.deadlines.warn_fraction,
+            )
+            self._apply(
+                session,
+                case,
+                Action.approve_extension,
+                version,
+                changes={
+                    "due_at": extended.current.due_at,
+                    "warn_at": extended.current.warn_at,
+                    "original_due_at": case.original_due_at or running.due_at,
+                },
+                reason=reason,
+                detail={
+                    "from": running.due_at.isoformat(),
+                    "to": extended.current.due_at.isoformat(),
+                },
+            )
+            return case_detail(session, self.context, case)
+
+    def _running_deadline(
+        self, case: Case, planner: DeadlinePlanner, action: Action
+    ) -> StepDeadline:
+        if case.step is None or case.due_at is None or case.warn_at is None:
+            raise RuleRefused(case_code=case.code, action=action.value, rule="no_running_deadline")
+        limit = planner.limit(case.category_id, case.step, case.priority)
+        return StepDeadline(
+            case.due_at, case.warn_at, case.deadline_provisional, working_time=limit.working_time
+        )
+
     # -- the mechanism ------------------------------------------------------------------------
 
     def _load_for_change(self, session: Session, code: str, version: int, action: Action) -> Case:
@@ -291,8 +427,9 @@ class CaseService:
         from_state = case.state
         to_state = lifecycle.next_state(action, from_state, case_code=case.code)
         values = {
-            **changes,
+            # a new step's clock, unless the operation set the deadline itself (suspend, resume)
             **self._deadline_columns(session, case, to_state, changes, now),
+            **changes,
             "state": to_state,
             "version": version + 1,
             "updated_at": now,

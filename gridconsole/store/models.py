@@ -234,6 +234,14 @@ class Case(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deadline_provisional: bool = Field(default=False)
+    # while suspended (挂起) the clock stops: what was left of the allowance, in seconds of the
+    # step's kind of time, and the planned resume day
+    suspended_remaining_s: int | None = None
+    suspended_warn_remaining_s: int | None = None
+    suspended_working_time: bool | None = None
+    resume_planned_on: date | None = None
+    # the deadline before the first approved extension (延期): performance scoring uses it
+    original_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # what the deadline timers have fired, so each firing happens once across processes: the
     # due_at a warning / breach was fired for, the overdue ladder's rung for the breached
     # deadline (0 none, 1 urged, 2 supervision prompted, 3 reported) and when its next rung falls
