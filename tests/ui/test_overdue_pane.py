@@ -258,3 +258,19 @@ async def test_more_deadlines_than_a_page_are_reached_with_f7_and_f8(
         await pilot.press("f7")
         await settle(pilot)
         assert [row.code for row in pane.table.rows_by_code.values()] == first_page
+
+
+async def test_a_deadline_into_2027_is_flagged_provisional(
+    db: Database, clock: FrozenClock, dispatcher: Services
+) -> None:
+    clock.set(local(2026, 12, 31, 17, 0))
+    case = dispatcher.cases.report(new_case_fields(title="跨年事件"))  # due 2027-01-01 09:00
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        table = app.screen.query_one(OverdueTable)
+        assert case.code in table.rows_by_code
+        cells = [str(cell) for cell in table.get_row(case.code)]
+        assert any("暂定" in text for text in cells), cells
