@@ -18,6 +18,12 @@ def _require_aware(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
+def host_wall_time() -> datetime:
+    """The host's wall clock, for arming real timers (APScheduler run dates, which count host
+    time): never the domain's "now", which is always a :class:`Clock`'s."""
+    return datetime.now(UTC)
+
+
 @runtime_checkable
 class Clock(Protocol):
     """A source of the current instant."""

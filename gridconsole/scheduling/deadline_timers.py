@@ -23,7 +23,7 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
-from gridconsole.clock import Clock
+from gridconsole.clock import Clock, host_wall_time
 from gridconsole.services.deadline_records import FiredDeadlines
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class DeadlineTimers:
 
     def rearm(self) -> None:
         """Tick now (data changed: the next instant may be earlier than the armed one)."""
-        self._arm_wall(datetime.now(UTC))
+        self._arm_wall(host_wall_time())
 
     # -- the tick -------------------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ class DeadlineTimers:
         if seconds is None:
             self._remove_next()  # a frozen clock: the test drives the ticks
             return
-        self._arm_wall(datetime.now(UTC) + timedelta(seconds=seconds))
+        self._arm_wall(host_wall_time() + timedelta(seconds=seconds))
 
     def _arm_wall(self, run_date: datetime) -> None:
         if self.scheduler is None:
