@@ -8,7 +8,6 @@ can re-read its counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -23,31 +22,23 @@ from gridconsole.domain.deadlines import DeadlineStatus
 from gridconsole.i18n import t
 from gridconsole.services.overdue_records import OverdueRow
 from gridconsole.views.formatting import cell, local_time
+from gridconsole.views.table_layout import TableColumn, TableLayout
 
-
-@dataclass(frozen=True)
-class OverdueColumn:
-    key: str
-    label_key: str
-    width: int  # terminal cells; the title column takes what the others leave
-
-
-WIDE_COLUMNS: tuple[OverdueColumn, ...] = (
-    OverdueColumn("code", "overdue.column_code", 16),
-    OverdueColumn("step", "overdue.column_step", 4),
-    OverdueColumn("place", "overdue.column_place", 14),
-    OverdueColumn("title", "overdue.column_title", 0),
-    OverdueColumn("deadline", "overdue.column_deadline", 11),
-    OverdueColumn("countdown", "overdue.column_countdown", 15),
-    OverdueColumn("flags", "overdue.column_flags", 9),
+PLACE_WIDTH = 14
+WIDE_COLUMNS: tuple[TableColumn, ...] = (
+    TableColumn("code", "overdue.column_code", 16),
+    TableColumn("step", "overdue.column_step", 4),
+    TableColumn("place", "overdue.column_place", PLACE_WIDTH),
+    TableColumn("title", "overdue.column_title", 0),
+    TableColumn("deadline", "overdue.column_deadline", 11),
+    TableColumn("countdown", "overdue.column_countdown", 15),
+    TableColumn("flags", "overdue.column_flags", 9),
 )
-NARROW_COLUMN_KEYS = ("code", "step", "place", "countdown", "flags")
-NARROW_COLUMNS: tuple[OverdueColumn, ...] = tuple(
-    column for column in WIDE_COLUMNS if column.key in NARROW_COLUMN_KEYS
+LAYOUT = TableLayout(
+    WIDE_COLUMNS,
+    narrow_keys=frozenset({"code", "step", "place", "countdown", "flags"}),
+    min_flexible=10,
 )
-NARROW_BELOW = 100
-NARROW_PLACE_WIDTH = 14
-MIN_TITLE_WIDTH = 10
 
 
 def clock_text(seconds: int) -> str:
@@ -87,29 +78,18 @@ class OverdueTable(DataTable[Text]):
         self.countdown: DeadlineCountdown | None = None
         self.now: datetime | None = None
         self.narrow = False
-        self.title_width = MIN_TITLE_WIDTH
+        self.title_width = LAYOUT.min_flexible
         self.cells_written = 0  # countdown cells rewritten by ticks (measurement)
 
     # -- layout ---------------------------------------------------------------------------------
 
     @property
-    def columns_shown(self) -> tuple[OverdueColumn, ...]:
-        return NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
-
-    def _width(self, column: OverdueColumn) -> int:
-        if column.key == "place" and self.narrow:
-            return NARROW_PLACE_WIDTH
-        return column.width or self.title_width
+    def columns_shown(self) -> tuple[TableColumn, ...]:
+        return LAYOUT.columns(self.narrow)
 
     def set_layout(self, total_width: int) -> bool:
         """Choose the column set for ``total_width`` cells; True if it changed."""
-        narrow = total_width < NARROW_BELOW
-        fixed = sum(
-            column.width + 2
-            for column in (NARROW_COLUMNS if narrow else WIDE_COLUMNS)
-            if column.width
-        )
-        title_width = max(MIN_TITLE_WIDTH, total_width - fixed - 4)
+        narrow, title_width = LAYOUT.fit(total_width)
         changed = narrow != self.narrow or title_width != self.title_width or not self.columns
         self.narrow, self.title_width = narrow, title_width
         if changed:
@@ -121,7 +101,8 @@ class OverdueTable(DataTable[Text]):
         rows = list(self.rows_by_code.values())
         self.clear(columns=True)
         for column in self.columns_shown:
-            self.add_column(t(column.label_key), key=column.key, width=self._width(column))
+            width = column.width or self.title_width
+            self.add_column(t(column.label_key), key=column.key, width=width)
         for row in rows:
             self.add_row(*self._cells(row), key=row.code)
         self._restore_cursor(selected, 0)
@@ -229,11 +210,10 @@ class OverdueTable(DataTable[Text]):
             flags.append(t("overdue.flag_supervised"))
         if row.urge_count:
             flags.append(t("overdue.flag_urged", count=row.urge_count))
-        place_width = NARROW_PLACE_WIDTH if self.narrow else 14
         values: dict[str, Text] = {
             "code": cell(row.code),
             "step": cell(t(f"step.{row.step.value}")),
-            "place": cell(row.place, place_width),
+            "place": cell(row.place, PLACE_WIDTH),
             "title": cell(row.title, self.title_width),
             "deadline": cell(local_time(row.due_at, self.zone, "%m-%d %H:%M")),
             "countdown": cell(countdown),

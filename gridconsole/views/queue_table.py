@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,32 +13,23 @@ from gridconsole.domain.enums import Priority
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseRow
 from gridconsole.views.formatting import age_text, cell, local_time
+from gridconsole.views.table_layout import TableColumn, TableLayout
 
-
-@dataclass(frozen=True)
-class QueueColumn:
-    key: str
-    label_key: str
-    width: int  # terminal cells; the title column takes what the others leave
-
-
-WIDE_COLUMNS: tuple[QueueColumn, ...] = (
-    QueueColumn("code", "queue.column_code", 16),
-    QueueColumn("priority", "queue.column_priority", 4),
-    QueueColumn("state", "queue.column_state", 6),
-    QueueColumn("category", "queue.column_category", 8),
-    QueueColumn("grid", "queue.column_grid", 14),
-    QueueColumn("title", "queue.column_title", 0),
-    QueueColumn("reported", "queue.column_reported", 11),
-    QueueColumn("age", "queue.column_age", 8),
+WIDE_COLUMNS: tuple[TableColumn, ...] = (
+    TableColumn("code", "queue.column_code", 16),
+    TableColumn("priority", "queue.column_priority", 4),
+    TableColumn("state", "queue.column_state", 6),
+    TableColumn("category", "queue.column_category", 8),
+    TableColumn("grid", "queue.column_grid", 14),
+    TableColumn("title", "queue.column_title", 0),
+    TableColumn("reported", "queue.column_reported", 11),
+    TableColumn("age", "queue.column_age", 8),
 )
-NARROW_COLUMN_KEYS = ("code", "priority", "state", "title", "age")
-NARROW_COLUMNS: tuple[QueueColumn, ...] = tuple(
-    column for column in WIDE_COLUMNS if column.key in NARROW_COLUMN_KEYS
+LAYOUT = TableLayout(
+    WIDE_COLUMNS,
+    narrow_keys=frozenset({"code", "priority", "state", "title", "age"}),
+    min_flexible=12,
 )
-# the terminal width below which the table shows the narrow column set
-NARROW_BELOW = 100
-MIN_TITLE_WIDTH = 12
 
 
 class QueueTable(DataTable[Text]):
@@ -50,27 +40,21 @@ class QueueTable(DataTable[Text]):
         self.zone = zone
         self.rows_by_code: dict[str, CaseRow] = {}
         self.narrow = False
-        self.title_width = MIN_TITLE_WIDTH
+        self.title_width = LAYOUT.min_flexible
         self.now: datetime | None = None
 
     @property
-    def columns_shown(self) -> tuple[QueueColumn, ...]:
-        return NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
+    def columns_shown(self) -> tuple[TableColumn, ...]:
+        return LAYOUT.columns(self.narrow)
 
     def set_layout(self, total_width: int) -> bool:
         """Choose the column set and title width for ``total_width`` cells; True if it changed."""
-        narrow = total_width < NARROW_BELOW
-        fixed = sum(column.width + 2 for column in self.columns_for(narrow) if column.width)
-        title_width = max(MIN_TITLE_WIDTH, total_width - fixed - 2 - 2)
+        narrow, title_width = LAYOUT.fit(total_width)
         changed = narrow != self.narrow or title_width != self.title_width or not self.columns
         self.narrow, self.title_width = narrow, title_width
         if changed:
             self._rebuild()
         return changed
-
-    @staticmethod
-    def columns_for(narrow: bool) -> tuple[QueueColumn, ...]:
-        return NARROW_COLUMNS if narrow else WIDE_COLUMNS
 
     def _rebuild(self) -> None:
         """New column set (a layout change only): re-add the rows we hold, keeping the cursor."""
