@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import datasets, queue_pages, startup, timers
+from bench import datasets, queue_pages, startup, terminal_bytes, timers
 
 
 def main() -> None:
@@ -20,7 +20,16 @@ def main() -> None:
     parser.add_argument(
         "--timers", action="store_true", help="Only the deadline timers (burst, memory, recompute)."
     )
+    parser.add_argument(
+        "--bytes", action="store_true", help="Only the bytes written to the terminal per second."
+    )
     arguments = parser.parse_args()
+    if arguments.bytes:
+        for cases in arguments.cases:
+            path, _ = datasets.demo_database(cases)
+            print(f"\n== terminal output, demo database of {cases:,} cases")
+            terminal_bytes.report(path)
+        return
     if arguments.timers:
         for cases in arguments.cases:
             path, _ = datasets.demo_database(cases)

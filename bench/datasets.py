@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from gridconsole.clock import FrozenClock
+from gridconsole.config import Settings
 from gridconsole.services import database
 from gridconsole.services.demo import seed_demo
 from gridconsole.services.operators import os_username
@@ -23,7 +24,7 @@ def demo_database(cases: int) -> tuple[Path, float | None]:
     if path.exists():
         # a database built by an older revision is brought to head, not rebuilt
         db = Database.connect(f"sqlite:///{path}")
-        database.upgrade(db)
+        database.upgrade(db, Settings())
         db.dispose()
         return path, None
     partial = path.with_suffix(".partial")
