@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gridconsole.cli import _clock
+from gridconsole.cli import build_clock
 from gridconsole.clock import OffsetClock
 from tests.unit.test_cli import invoke
 
@@ -35,7 +35,7 @@ def test_speed_needs_now(tmp_path: Path) -> None:
 
 
 def test_speed_builds_an_accelerated_offset_clock() -> None:
-    clock = _clock("2026-12-31T16:50+08:00", "60")
+    clock = build_clock("2026-12-31T16:50+08:00", "60")
     assert isinstance(clock, OffsetClock)
     assert clock.speed == 60
 

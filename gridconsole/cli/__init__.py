@@ -1,0 +1,15 @@
+"""The command line: the console, demo databases, schema, operators, cases, import and the
+work calendar. ``main`` is the console script; each command group lives in its own module."""
+
+from gridconsole.cli import (  # noqa: F401  (importing a module registers its commands)
+    calendar_commands,
+    case_action_commands,
+    case_list_commands,
+    db_commands,
+    demo_commands,
+    operator_commands,
+    scheduler_commands,
+)
+from gridconsole.cli.main import build_clock, main
+
+__all__ = ["build_clock", "main"]
