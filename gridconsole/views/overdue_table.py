@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
 
 from gridconsole.domain.countdown import CountdownReading, DeadlineCountdown
 from gridconsole.domain.deadlines import DeadlineStatus
 from gridconsole.i18n import t
 from gridconsole.services.overdue_records import OverdueRow
 from gridconsole.views.formatting import cell, local_time
+from gridconsole.views.keyed_case_table import KeyedCaseTable
 from gridconsole.views.table_layout import TableColumn, TableLayout
 
 PLACE_WIDTH = 14
@@ -61,96 +60,37 @@ def countdown_text(reading: CountdownReading) -> str:
     return t(f"overdue.{kind}_clock", clock=clock_text(rest))
 
 
-class OverdueTable(DataTable[Text]):
+class OverdueTable(KeyedCaseTable[OverdueRow]):
     """Deadlines in warning, overdue or falling due soon, soonest due first, keyed by code."""
 
+    LAYOUT = LAYOUT
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "overdue-table--warning",
         "overdue-table--overdue",
     }
 
     def __init__(self, zone: ZoneInfo, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self.zone = zone
-        self.rows_by_code: dict[str, OverdueRow] = {}
+        super().__init__(zone, id=id)
         self.status_by_code: dict[str, DeadlineStatus] = {}
         self.countdown_by_code: dict[str, str] = {}
         self.countdown: DeadlineCountdown | None = None
         self.now: datetime | None = None
-        self.narrow = False
-        self.title_width = LAYOUT.min_flexible
         self.cells_written = 0  # countdown cells rewritten by ticks (measurement)
-
-    # -- layout ---------------------------------------------------------------------------------
-
-    @property
-    def columns_shown(self) -> tuple[TableColumn, ...]:
-        return LAYOUT.columns(self.narrow)
-
-    def set_layout(self, total_width: int) -> bool:
-        """Choose the column set for ``total_width`` cells; True if it changed."""
-        narrow, title_width = LAYOUT.fit(total_width)
-        changed = narrow != self.narrow or title_width != self.title_width or not self.columns
-        self.narrow, self.title_width = narrow, title_width
-        if changed:
-            self._rebuild()
-        return changed
-
-    def _rebuild(self) -> None:
-        selected = self.selected_code
-        rows = list(self.rows_by_code.values())
-        self.clear(columns=True)
-        for column in self.columns_shown:
-            width = column.width or self.title_width
-            self.add_column(t(column.label_key), key=column.key, width=width)
-        for row in rows:
-            self.add_row(*self._cells(row), key=row.code)
-        self._restore_cursor(selected, 0)
-
-    # -- selection ------------------------------------------------------------------------------
-
-    @property
-    def selected_code(self) -> str | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
-
-    @property
-    def selected_row(self) -> OverdueRow | None:
-        code = self.selected_code
-        return self.rows_by_code.get(code) if code else None
-
-    # -- data -------------------------------------------------------------------------------------
 
     def show_rows(
         self, rows: tuple[OverdueRow, ...], countdown: DeadlineCountdown, now: datetime
     ) -> None:
-        """Show ``rows`` in order by key: remove stale rows, update changed ones, add new ones;
-        the cursor stays on its case."""
+        """Show ``rows`` in order by key; the cursor stays on its case."""
         self.countdown, self.now = countdown, now
-        selected = self.selected_code
-        cursor_index = self.cursor_row
-        wanted = {row.code: row for row in rows}
-        with self.app.batch_update():
-            for code in [code for code in self.rows_by_code if code not in wanted]:
-                self.remove_row(code)
-                del self.rows_by_code[code]
-                self.status_by_code.pop(code, None)
-                self.countdown_by_code.pop(code, None)
-            for row in rows:
-                held = self.rows_by_code.get(row.code)
-                status = self._reading(row).status
-                if held is None:
-                    self.add_row(*self._cells(row), key=row.code)
-                elif held != row or status != self.status_by_code.get(row.code):
-                    for column, value in zip(self.columns_shown, self._cells(row), strict=True):
-                        self.update_cell(row.code, column.key, value)
-                self.rows_by_code[row.code] = row
-            order = {row.code: index for index, row in enumerate(rows)}
-            self.sort("code", key=lambda code_cell: order.get(code_cell.plain, len(order)))
-            self.rows_by_code = {row.code: row for row in rows}
-            self._restore_cursor(selected, cursor_index)
+        self.sync_rows(rows)
+
+    def _row_changed(self, held: OverdueRow, row: OverdueRow) -> bool:
+        # a row also redraws when the clock moved it to another status (its colour)
+        return held != row or self._reading(row).status != self.status_by_code.get(row.code)
+
+    def _forget(self, code: str) -> None:
+        self.status_by_code.pop(code, None)
+        self.countdown_by_code.pop(code, None)
 
     def tick(self, now: datetime) -> list[str]:
         """Recount every countdown at ``now``: rewrite only changed countdown cells, restyle rows
@@ -164,8 +104,7 @@ class OverdueTable(DataTable[Text]):
                 reading = self._reading(row)
                 if reading.status != self.status_by_code.get(code):
                     crossed.append(code)
-                    for column, value in zip(self.columns_shown, self._cells(row), strict=True):
-                        self.update_cell(code, column.key, value)
+                    self.rewrite_row(row)
                     continue
                 text = countdown_text(reading)
                 if text != self.countdown_by_code.get(code):
@@ -182,15 +121,6 @@ class OverdueTable(DataTable[Text]):
         return self.countdown.reading(
             self.now, row.warn_at, row.due_at, working_time=row.working_time
         )
-
-    def _restore_cursor(self, selected: str | None, fallback_index: int) -> None:
-        if not self.row_count:
-            return
-        if selected is not None and selected in self.rows:
-            index = self.get_row_index(RowKey(selected))
-        else:
-            index = min(fallback_index, self.row_count - 1)
-        self.move_cursor(row=index, animate=False, scroll=True)
 
     def _status_style(self, status: DeadlineStatus) -> Style:
         if status is DeadlineStatus.on_time:
