@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from gridconsole.domain.work_calendar import DayKind, WorkCalendar
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import recompute_open_deadlines
-from gridconsole.services.import_formats import ImportProblem, decode
+from gridconsole.services.import_formats import ImportProblem, decode, jsonl_objects
 from gridconsole.store.models import CalendarDay, Operator
 
 NOTE_MAX = 200
@@ -403,18 +402,7 @@ def _read_jsonl(text: str) -> tuple[list[_RawRecord], list[ImportProblem]]:
     """One object per line: ``{"date": "2027-01-01", "kind": "holiday", "note": "元旦"}``."""
     rows: list[_RawRecord] = []
     problems: list[ImportProblem] = []
-    for number, line_text in enumerate(text.split("\n"), start=1):
-        if not line_text.strip():
-            continue
-        try:
-            value = json.loads(line_text)
-        except json.JSONDecodeError as exc:
-            message = t("import.json_syntax", error=exc.msg, column=exc.colno)
-            problems.append(ImportProblem(number, "json", message))
-            continue
-        if not isinstance(value, dict):
-            problems.append(ImportProblem(number, "json", t("import.not_an_object")))
-            continue
+    for number, value in jsonl_objects(text, problems):
         fields, unusable = _text_fields(value, number, problems)
         rows.append((number, fields, unusable))
     return rows, problems

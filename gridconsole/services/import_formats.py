@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -210,10 +210,11 @@ def _check_header(header: list[str], line: int) -> list[ImportProblem]:
 # -- JSON Lines -------------------------------------------------------------------------------
 
 
-def parse_jsonl(text: str) -> tuple[list[SourceRecord], list[ImportProblem]]:
-    """One JSON object per line with the CSV's field names; blank lines are skipped."""
-    records: list[SourceRecord] = []
-    problems: list[ImportProblem] = []
+def jsonl_objects(
+    text: str, problems: list[ImportProblem]
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """Each JSON object of a JSON Lines text with its line number; blank lines are skipped, and
+    a line that is not a JSON object becomes a problem of ``problems``."""
     # split on LF only: str.splitlines() would also break at U+2028 and other characters that
     # JSON allows inside strings, and the line numbers would no longer be the file's
     for number, line_text in enumerate(text.split("\n"), start=1):
@@ -229,6 +230,14 @@ def parse_jsonl(text: str) -> tuple[list[SourceRecord], list[ImportProblem]]:
         if not isinstance(value, dict):
             problems.append(_problem(number, "json", "not_an_object"))
             continue
+        yield number, value
+
+
+def parse_jsonl(text: str) -> tuple[list[SourceRecord], list[ImportProblem]]:
+    """One JSON object per line with the CSV's field names; blank lines are skipped."""
+    records: list[SourceRecord] = []
+    problems: list[ImportProblem] = []
+    for number, value in jsonl_objects(text, problems):
         record_problems = _scalar_problems(value, number, CASE_FIELDS)
         problems.extend(record_problems)
         # the rest of the record is still validated, so every problem of it is reported at once
