@@ -80,9 +80,18 @@ class Action(StrEnum):
     verify_fail = "verify_fail"
     close = "close"
     follow_up = "follow_up"
+    reopen = "reopen"  # 重新办理: the reporter was not satisfied at follow-up
     # flags and edits: events that do not change the state
     set_priority = "set_priority"
     approve_extension = "approve_extension"  # 批准延期: the deadline moves, the original is kept
+    # a department's requests and the shift lead's refusals (approvals are the transitions
+    # return / approve_extension / suspend themselves): flags, each a request row too
+    request_return = "request_return"  # 退单申请
+    refuse_return = "refuse_return"
+    request_extension = "request_extension"  # 延期申请
+    refuse_extension = "refuse_extension"
+    request_suspension = "request_suspension"  # 挂起申请
+    refuse_suspension = "refuse_suspension"
     urge = "urge"
     supervise = "supervise"
     absorb_duplicate = "absorb_duplicate"
@@ -97,6 +106,46 @@ class AdminAction(StrEnum):
     """Administrative actions outside a case's lifecycle (their own small matrix)."""
 
     manage_calendar = "manage_calendar"  # enter or remove a hand-entered holiday notice
+    manage_departments = "manage_departments"  # the department directory and routing rules
+    override_routing = "override_routing"  # dispatch to a department the rules would refuse
+
+
+class RequestKind(StrEnum):
+    """What a department asks the shift lead for."""
+
+    return_ = "return"  # 退单
+    extension = "extension"  # 延期
+    suspension = "suspension"  # 挂起
+
+
+class RequestStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+    withdrawn = "withdrawn"  # the case moved on (e.g. closed) before a decision
+
+
+class Satisfaction(StrEnum):
+    """The reporter's answer at follow-up (回访)."""
+
+    satisfied = "satisfied"  # 满意
+    basically = "basically"  # 基本满意
+    unsatisfied = "unsatisfied"  # 不满意
+
+
+class ContactChannel(StrEnum):
+    """How a reminder (催办) reached the department."""
+
+    phone = "phone"
+    platform = "platform"
+
+
+class AdministrativePower(StrEnum):
+    """Matters only officials may carry out (Art. 16 (二)): never work for a grid worker."""
+
+    licensing = "licensing"  # 行政许可
+    penalty = "penalty"  # 行政处罚
+    coercion = "coercion"  # 行政强制措施
 
 
 class Role(StrEnum):

@@ -25,6 +25,9 @@ def _t(action: Action, sources: set[CaseState], target: CaseState | None) -> Tra
     return Transition(action, frozenset(sources), target)
 
 
+# A department holds the case: dispatched (not yet signed) or signed and being worked.
+_WITH_DEPARTMENT = {S.dispatched, S.in_progress}
+
 TRANSITIONS: dict[Action, Transition] = {
     tr.action: tr
     for tr in (
@@ -43,8 +46,17 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.verify_fail, {S.feedback_given}, S.reopened),
         _t(Action.close, {S.feedback_given}, S.closed),
         _t(Action.follow_up, {S.closed}, S.followed_up),
+        # 不满意 at follow-up offers a reopen (issue 4); the service checks the answer was 不满意
+        _t(Action.reopen, {S.followed_up}, S.reopened),
         _t(Action.set_priority, set(OPEN_STATES), None),
         _t(Action.approve_extension, {S.dispatched, S.in_progress}, None),
+        # a department's requests wait for the shift lead; while one waits the case stays put
+        _t(Action.request_return, _WITH_DEPARTMENT, None),
+        _t(Action.refuse_return, _WITH_DEPARTMENT, None),
+        _t(Action.request_extension, _WITH_DEPARTMENT, None),
+        _t(Action.refuse_extension, _WITH_DEPARTMENT, None),
+        _t(Action.request_suspension, {S.in_progress}, None),
+        _t(Action.refuse_suspension, {S.in_progress}, None),
         _t(Action.urge, set(OPEN_STATES) - {S.reported, S.registered}, None),
         _t(Action.supervise, set(OPEN_STATES) - {S.reported, S.registered}, None),
         # the case another one is merged into: any open case can take a duplicate

@@ -10,6 +10,18 @@ from gridconsole.domain.errors import PermissionDenied
 
 _CENTRE = frozenset({Role.dispatcher, Role.shift_lead})
 _CENTRE_AND_LIAISON = _CENTRE | {Role.liaison}
+_LEAD = frozenset({Role.shift_lead})
+# what a department does on its dispatch: a liaison only on their own department's, the centre
+# on its behalf after a phone call (marked so on the timeline)
+DEPARTMENT_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.sign,
+        Action.request_return,
+        Action.request_extension,
+        Action.request_suspension,
+        Action.feedback,
+    }
+)
 
 CASE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.report: _CENTRE_AND_LIAISON,
@@ -20,19 +32,27 @@ CASE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.dispatch: _CENTRE,
     # a dispatcher may record these for a department after a phone call (marked on_behalf)
     Action.sign: _CENTRE_AND_LIAISON,
-    Action.return_: _CENTRE_AND_LIAISON,
+    # a department's return takes effect when the shift lead accepts it (退单审核)
+    Action.request_return: _CENTRE_AND_LIAISON,
+    Action.return_: _LEAD,
+    Action.refuse_return: _LEAD,
+    Action.request_extension: _CENTRE_AND_LIAISON,
+    Action.refuse_extension: _LEAD,
+    Action.request_suspension: _CENTRE_AND_LIAISON,
+    Action.refuse_suspension: _LEAD,
     Action.feedback: _CENTRE_AND_LIAISON,
     Action.redispatch: _CENTRE,
-    Action.suspend: frozenset({Role.shift_lead}),
-    Action.resume: frozenset({Role.shift_lead}),
+    Action.suspend: _LEAD,
+    Action.resume: _LEAD,
     Action.verify_pass: _CENTRE,
     Action.verify_fail: _CENTRE,
     Action.close: _CENTRE,
     Action.follow_up: _CENTRE,
+    Action.reopen: _CENTRE,
     Action.set_priority: _CENTRE,
-    Action.approve_extension: frozenset({Role.shift_lead}),
+    Action.approve_extension: _LEAD,
     Action.urge: _CENTRE,
-    Action.supervise: frozenset({Role.shift_lead}),
+    Action.supervise: _LEAD,
     Action.absorb_duplicate: _CENTRE,
     # the deadline timers write these as the system: no role may choose them
     Action.deadline_warning: frozenset(),
@@ -58,6 +78,8 @@ def require(role: Role, action: Action, *, operator: str) -> None:
 # Administrative actions: who may change what every deadline is computed from.
 ADMIN_PERMISSIONS: dict[AdminAction, frozenset[Role]] = {
     AdminAction.manage_calendar: frozenset({Role.admin}),
+    AdminAction.manage_departments: frozenset({Role.admin}),
+    AdminAction.override_routing: _LEAD,
 }
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 from gridconsole.domain.enums import (
     Action,
+    AdministrativePower,
     CaseSource,
     CaseState,
     DatabasePurpose,
@@ -25,6 +26,8 @@ from gridconsole.domain.enums import (
     GridKind,
     Priority,
     RejectReason,
+    RequestKind,
+    RequestStatus,
     Role,
     Severity,
     TimeUnit,
@@ -142,8 +145,37 @@ class CaseCategory(SQLModel, table=True):
     name: str = Field(max_length=64)
     family: int = Field(ge=1, le=12)  # the matter family of Art. 9, (一)…(十二)
     resolvable_in_grid: bool = Field(default=False)
+    # Art. 16: on the published matter list a grid worker may be given; an official power
+    # (licence, penalty, coercion) is never a grid worker's work
+    on_matter_list: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    administrative_power: AdministrativePower | None = Field(
+        default=None, sa_type=str_enum(AdministrativePower)
+    )
     default_department_id: int | None = Field(default=None, foreign_key="departments.id")
     active: bool = Field(default=True)
+
+
+class DepartmentCategory(SQLModel, table=True):
+    """The categories a department handles: dispatching it anything else needs an override."""
+
+    __tablename__ = "department_categories"
+
+    department_id: int = Field(foreign_key="departments.id", primary_key=True)
+    category_id: int = Field(foreign_key="case_categories.id", primary_key=True, index=True)
+
+
+class RoutingRule(SQLModel, table=True):
+    """Who handles a category in one community or one grid, before the category's default
+    (a 专属 grid's own unit handles its cases, Art. 42). The most specific rule wins."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (UniqueConstraint("category_id", "community_id", "grid_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(foreign_key="case_categories.id", index=True)
+    community_id: int | None = Field(default=None, foreign_key="communities.id")
+    grid_id: int | None = Field(default=None, foreign_key="grids.id")
+    department_id: int = Field(foreign_key="departments.id")
 
 
 class CategoryTimeLimit(SQLModel, table=True):
@@ -290,7 +322,11 @@ class CaseCodeCounter(SQLModel, table=True):
 
 class Dispatch(SQLModel, table=True):
     __tablename__ = "dispatches"
-    __table_args__ = (UniqueConstraint("case_id", "department_id", "dispatched_at"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "department_id", "dispatched_at"),
+        # a department's work list: its active dispatches, oldest first
+        Index("ix_dispatches_department_active", "department_id", "active", "dispatched_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
@@ -306,6 +342,30 @@ class Dispatch(SQLModel, table=True):
     feedback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     feedback: str = Field(default="", sa_type=Text)
     active: bool = Field(default=True)
+
+
+class CaseRequest(SQLModel, table=True):
+    """A department's request to the shift lead (退单 / 延期 / 挂起) and its decision."""
+
+    __tablename__ = "case_requests"
+    __table_args__ = (Index("ix_case_requests_pending", "status", "requested_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    dispatch_id: int | None = Field(default=None, foreign_key="dispatches.id")
+    department_id: int | None = Field(default=None, foreign_key="departments.id")
+    kind: RequestKind = Field(sa_type=str_enum(RequestKind))
+    status: RequestStatus = Field(sa_type=str_enum(RequestStatus))
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    requested_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    on_behalf: bool = Field(default=False)
+    reason: str = Field(sa_type=Text)
+    basis: str = Field(default="", sa_type=Text)  # a return's duty basis (职责依据)
+    new_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # extension
+    resume_planned_on: date | None = None  # suspension
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    decision_reason: str = Field(default="", sa_type=Text)
 
 
 class Escalation(SQLModel, table=True):
@@ -329,11 +389,13 @@ __all__ = [
     "CaseCategory",
     "CaseCodeCounter",
     "CaseEvent",
+    "CaseRequest",
     "CategoryTimeLimit",
     "Community",
     "DatabaseInfo",
     "DatabasePurpose",
     "Department",
+    "DepartmentCategory",
     "Dispatch",
     "District",
     "Escalation",
@@ -341,6 +403,7 @@ __all__ = [
     "GridWorker",
     "GridWorkerGrid",
     "Operator",
+    "RoutingRule",
     "Street",
     "metadata",
 ]

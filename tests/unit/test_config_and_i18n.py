@@ -79,12 +79,31 @@ def test_every_literal_key_used_in_code_exists() -> None:
 
 
 def test_every_enum_value_has_a_label() -> None:
-    from gridconsole.domain.enums import Action, CaseSource, CaseState, Priority, RejectReason, Role
+    from gridconsole.domain.enums import (
+        Action,
+        AdminAction,
+        AdministrativePower,
+        CaseSource,
+        CaseState,
+        ContactChannel,
+        Priority,
+        RejectReason,
+        RequestKind,
+        RequestStatus,
+        Role,
+        Satisfaction,
+    )
 
     zh = catalog("zh")
     for prefix, enum in [
         ("state", CaseState),
         ("action", Action),
+        ("action", AdminAction),
+        ("request_kind", RequestKind),
+        ("request_status", RequestStatus),
+        ("satisfaction", Satisfaction),
+        ("channel", ContactChannel),
+        ("administrative_power", AdministrativePower),
         ("source", CaseSource),
         ("reject_reason", RejectReason),
         ("role", Role),
