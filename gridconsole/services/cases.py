@@ -9,31 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, cast
-
-from sqlalchemy import CursorResult, update
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import col
+from typing import Any
 
 from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.deadlines import (
     RemainingAllowance,
-    StepDeadline,
     extend,
     remaining_after_suspension,
     resume_deadline,
 )
-from gridconsole.domain.enums import Action, CaseState, Priority, RejectReason
+from gridconsole.domain.enums import Action, Priority, RejectReason
 from gridconsole.domain.errors import (
     FieldProblem,
     RuleRefused,
-    StaleCase,
     Term,
     ValidationFailed,
 )
 from gridconsole.domain.validators import validate_case_draft, validate_reason
 from gridconsole.i18n import t
+from gridconsole.services.case_changes import CaseChanges
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
@@ -41,10 +35,7 @@ from gridconsole.services.intake import create_cases
 from gridconsole.services.lookups import case_by_code, category_by_code, grid_by_code
 from gridconsole.services.records import CaseDetail
 from gridconsole.store.models import (
-    Case,
     CaseCategory,
-    CaseEvent,
-    Operator,
     row_id,
 )
 
@@ -52,6 +43,7 @@ from gridconsole.store.models import (
 class CaseService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
+        self.changes = CaseChanges(context)
 
     # -- intake -------------------------------------------------------------------------------
 
@@ -76,7 +68,7 @@ class CaseService:
     ) -> CaseDetail:
         """受理: confirm (or correct) the category and the grid; the case becomes registered."""
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.accept)
+            case = self.changes.load(session, code, version, Action.accept)
             detail: dict[str, Any] = {}
             category_id, grid_id, community_id = case.category_id, case.grid_id, case.community_id
             if category_code is not None:
@@ -91,7 +83,7 @@ class CaseService:
                 grid_id, community_id = grid.id, grid.community_id
             if grid_id is None:
                 raise ValidationFailed([FieldProblem("grid", t("rule.required"))])
-            self._apply(
+            self.changes.apply(
                 session,
                 case,
                 Action.accept,
@@ -112,8 +104,8 @@ class CaseService:
         if reason is RejectReason.duplicate:
             raise ValidationFailed([FieldProblem("reason", t("rule.use_merge"))])
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.reject)
-            self._apply(
+            case = self.changes.load(session, code, version, Action.reject)
+            self.changes.apply(
                 session,
                 case,
                 Action.reject,
@@ -131,7 +123,7 @@ class CaseService:
         if into_code == code:
             raise RuleRefused(case_code=code, action=Action.merge.value, rule="merge_self")
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.merge)
+            case = self.changes.load(session, code, version, Action.merge)
             target = case_by_code(session, into_code, lock=True)
             if not lifecycle.can(Action.absorb_duplicate, target.state):
                 raise RuleRefused(
@@ -141,7 +133,7 @@ class CaseService:
                     target=into_code,
                     state=Term(f"state.{target.state.value}"),
                 )
-            self._apply(
+            self.changes.apply(
                 session,
                 case,
                 Action.merge,
@@ -154,7 +146,7 @@ class CaseService:
                 reason=note,
                 detail={"into": target.code},
             )
-            self._apply(
+            self.changes.apply(
                 session,
                 target,
                 Action.absorb_duplicate,
@@ -169,7 +161,7 @@ class CaseService:
         """小事不出网格: the grid worker handled it; allowed only for categories that permit it."""
         note = validate_reason(note, field="note")
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.resolve_in_grid)
+            case = self.changes.load(session, code, version, Action.resolve_in_grid)
             category = session.get(CaseCategory, case.category_id)
             assert category is not None
             if not category.resolvable_in_grid:
@@ -186,7 +178,7 @@ class CaseService:
             changes: dict[str, Any] = {}
             if case.accepted_at is None:
                 changes["accepted_at"] = self.context.now()
-            self._apply(
+            self.changes.apply(
                 session, case, Action.resolve_in_grid, version, changes=changes, reason=note
             )
             return case_detail(session, self.context, case)
@@ -196,10 +188,10 @@ class CaseService:
     ) -> CaseDetail:
         reason = validate_reason(reason, required=False)
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.set_priority)
+            case = self.changes.load(session, code, version, Action.set_priority)
             if case.priority == priority:
                 return case_detail(session, self.context, case)
-            self._apply(
+            self.changes.apply(
                 session,
                 case,
                 Action.set_priority,
@@ -214,9 +206,9 @@ class CaseService:
         """催办: press whoever the case waits on; counted on the case, no state change."""
         note = validate_reason(note, field="note", required=False)
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.urge)
+            case = self.changes.load(session, code, version, Action.urge)
             urge_count = case.urge_count + 1
-            self._apply(
+            self.changes.apply(
                 session,
                 case,
                 Action.urge,
@@ -231,8 +223,8 @@ class CaseService:
         """督办 (shift lead only): the case is supervised from now on; no state change."""
         note = validate_reason(note, field="note", required=False)
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.supervise)
-            self._apply(
+            case = self.changes.load(session, code, version, Action.supervise)
+            self.changes.apply(
                 session,
                 case,
                 Action.supervise,
@@ -250,7 +242,7 @@ class CaseService:
         resumption, with the planned resume day."""
         reason = validate_reason(reason)
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.suspend)
+            case = self.changes.load(session, code, version, Action.suspend)
             if resume_planned < self.context.local(self.context.now()).date():
                 raise ValidationFailed(
                     [
@@ -261,9 +253,9 @@ class CaseService:
                     ]
                 )
             planner = DeadlinePlanner(session, self.context.settings)
-            running = self._running_deadline(case, planner, Action.suspend)
+            running = self.changes.running_deadline(case, planner, Action.suspend)
             left = remaining_after_suspension(planner.calendar, running, self.context.now())
-            self._apply(
+            self.changes.apply(
                 session,
                 case,
                 Action.suspend,
@@ -289,7 +281,7 @@ class CaseService:
         """恢复: the clocks run again from now with what was left when they stopped."""
         reason = validate_reason(reason, required=False)
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.resume)
+            case = self.changes.load(session, code, version, Action.resume)
             planner = DeadlinePlanner(session, self.context.settings)
             left = RemainingAllowance(
                 until_due=timedelta(seconds=case.suspended_remaining_s or 0),
@@ -298,7 +290,7 @@ class CaseService:
                 provisional=case.deadline_provisional,
             )
             resumed = resume_deadline(planner.calendar, left, self.context.now())
-            self._apply(
+            self.changes.apply(
                 session,
                 case,
                 Action.resume,
@@ -325,9 +317,9 @@ class CaseService:
         scoring (an extension never improves a department's on-time record)."""
         reason = validate_reason(reason)
         with self.context.db.write() as session:
-            case = self._load_for_change(session, code, version, Action.approve_extension)
+            case = self.changes.load(session, code, version, Action.approve_extension)
             planner = DeadlinePlanner(session, self.context.settings)
-            running = self._running_deadline(case, planner, Action.approve_extension)
+            running = self.changes.running_deadline(case, planner, Action.approve_extension)
             now = self.context.now()
             if new_due <= running.due_at or new_due <= now:
                 raise RuleRefused(
@@ -344,7 +336,7 @@ class CaseService:
                 approved_at=now,
                 warn_fraction=self.context.settings.deadlines.warn_fraction,
             )
-            self._apply(
+            self.changes.apply(
                 session,
                 case,
                 Action.approve_extension,
@@ -361,107 +353,3 @@ class CaseService:
                 },
             )
             return case_detail(session, self.context, case)
-
-    def _running_deadline(
-        self, case: Case, planner: DeadlinePlanner, action: Action
-    ) -> StepDeadline:
-        if case.step is None or case.due_at is None or case.warn_at is None:
-            raise RuleRefused(case_code=case.code, action=action.value, rule="no_running_deadline")
-        limit = planner.limit(case.category_id, case.step, case.priority)
-        return StepDeadline(
-            case.due_at, case.warn_at, case.deadline_provisional, working_time=limit.working_time
-        )
-
-    # -- the mechanism ------------------------------------------------------------------------
-
-    def _load_for_change(self, session: Session, code: str, version: int, action: Action) -> Case:
-        actor = self.context.actor
-        permissions.require(actor.role, action, operator=actor.display_name)
-        case = case_by_code(session, code, lock=True)
-        if case.version != version:
-            raise self._stale(session, case)
-        lifecycle.next_state(action, case.state, case_code=case.code)
-        return case
-
-    def _stale(self, session: Session, case: Case) -> StaleCase:
-        operator = session.get(Operator, case.updated_by_id) if case.updated_by_id else None
-        return StaleCase(
-            case_code=case.code,
-            changed_by=operator.display_name if operator else t("entity.system"),
-            changed_at=self.context.local_text(case.updated_at),
-        )
-
-    def _deadline_columns(
-        self,
-        session: Session,
-        case: Case,
-        to_state: CaseState,
-        changes: Mapping[str, Any],
-        now: datetime,
-    ) -> dict[str, Any]:
-        """A new state starts its step's clock now; a new priority or category re-times the
-        running step from its start; anything else leaves the deadline alone."""
-        category_id = changes.get("category_id", case.category_id)
-        priority = changes.get("priority", case.priority)
-        planner = DeadlinePlanner(session, self.context.settings)
-        if to_state != case.state:
-            return planner.for_state(category_id, priority, to_state, now)
-        if ("priority" in changes or "category_id" in changes) and case.step is not None:
-            return planner.columns(category_id, priority, case.step, case.step_started_at)
-        return {}
-
-    def _apply(
-        self,
-        session: Session,
-        case: Case,
-        action: Action,
-        version: int,
-        *,
-        changes: Mapping[str, Any],
-        reason: str = "",
-        detail: Mapping[str, Any] | None = None,
-        on_behalf: bool = False,
-    ) -> None:
-        """Compare-and-set the case row, then append the event: both in the caller's transaction."""
-        now = self.context.now()
-        from_state = case.state
-        to_state = lifecycle.next_state(action, from_state, case_code=case.code)
-        values = {
-            # a new step's clock, unless the operation set the deadline itself (suspend, resume)
-            **self._deadline_columns(session, case, to_state, changes, now),
-            **changes,
-            "state": to_state,
-            "version": version + 1,
-            "updated_at": now,
-            "updated_by_id": self.context.actor.id,
-        }
-        result = session.execute(
-            update(Case)
-            .where(col(Case.id) == case.id, col(Case.version) == version)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if cast(CursorResult[Any], result).rowcount != 1:
-            session.refresh(case)
-            raise self._stale(session, case)
-        for name, value in values.items():
-            set_committed(case, name, value)
-        session.add(
-            CaseEvent(
-                case_id=row_id(case),
-                at=now,
-                operator_id=self.context.actor.id,
-                action=action,
-                from_state=from_state,
-                to_state=to_state if to_state != from_state else None,
-                reason=reason,
-                on_behalf=on_behalf,
-                detail=dict(detail or {}),
-            )
-        )
-        session.flush()
-
-
-def set_committed(case: Case, name: str, value: Any) -> None:
-    """Mirror a value written by a Core UPDATE on the loaded object without marking it dirty."""
-    set_committed_value(case, name, value)
