@@ -20,6 +20,7 @@ from gridconsole.store.models import (
     CaseCategory,
     Community,
     Department,
+    DepartmentCategory,
     District,
     Grid,
     Operator,
@@ -32,7 +33,8 @@ T0 = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
 OPERATORS = {
     "disp": ("王调度", Role.dispatcher),
     "lead": ("李值班", Role.shift_lead),
-    "liaison": ("赵联络", Role.liaison),
+    "liaison": ("赵联络", Role.liaison),  # 城管执法中队 (CG)
+    "liaison2": ("周联络", Role.liaison),  # 市场监管所 (SC)
     "admin": ("孙管理", Role.admin),
     "audit": ("钱审计", Role.auditor),
 }
@@ -90,32 +92,48 @@ def build_reference_database(url: str) -> Database:
         ]
         session.add_all(departments)
         session.flush()
-        session.add_all(
-            [
-                CaseCategory(
-                    code="11-noise",
-                    name="噪音扰民",
-                    family=11,
-                    resolvable_in_grid=True,
-                    default_department_id=departments[0].id,
-                ),
-                CaseCategory(
-                    code="11-water",
-                    name="供水漏水",
-                    family=11,
-                    default_department_id=departments[2].id,
-                ),
-                CaseCategory(code="06-consult", name="政策咨询", family=6, resolvable_in_grid=True),
-                CaseCategory(
-                    code="03-food",
-                    name="食品安全",
-                    family=3,
-                    default_department_id=departments[1].id,
-                ),
-            ]
-        )
+        categories = [
+            CaseCategory(
+                code="11-noise",
+                name="噪音扰民",
+                family=11,
+                resolvable_in_grid=True,
+                default_department_id=departments[0].id,
+            ),
+            CaseCategory(
+                code="11-water",
+                name="供水漏水",
+                family=11,
+                default_department_id=departments[2].id,
+            ),
+            CaseCategory(code="06-consult", name="政策咨询", family=6, resolvable_in_grid=True),
+            CaseCategory(
+                code="03-food",
+                name="食品安全",
+                family=3,
+                default_department_id=departments[1].id,
+            ),
+        ]
+        session.add_all(categories)
+        session.flush()
+        # who handles what: each department its own categories; 政策咨询 has no department
+        for department, category in [
+            (departments[0], categories[0]),
+            (departments[2], categories[1]),
+            (departments[1], categories[3]),
+        ]:
+            session.add(DepartmentCategory(department_id=department.id, category_id=category.id))
+        liaison_departments = {"liaison": departments[0].id, "liaison2": departments[1].id}
         for username, (name, role) in OPERATORS.items():
-            session.add(Operator(username=username, display_name=name, role=role, created_at=T0))
+            session.add(
+                Operator(
+                    username=username,
+                    display_name=name,
+                    role=role,
+                    department_id=liaison_departments.get(username),
+                    created_at=T0,
+                )
+            )
     return db
 
 

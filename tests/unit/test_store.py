@@ -15,7 +15,7 @@ from gridconsole.services import database
 from gridconsole.store import schema
 from gridconsole.store.engine import Database, normalise_url
 from gridconsole.store.models import DatabaseInfo, Operator, metadata
-from tests.factories import new_case_fields, services_for, sqlite_url
+from tests.factories import OPERATORS, new_case_fields, services_for, sqlite_url
 
 
 def test_empty_to_head_matches_the_models(tmp_path: Path) -> None:
@@ -99,7 +99,9 @@ def test_writes_begin_immediate_reads_deferred(db: Database) -> None:
         try:
             with other.reader.connect() as reader:
                 # a reader is not blocked by the writer (WAL)
-                assert reader.execute(text("SELECT count(*) FROM operators")).scalar() == 5
+                assert reader.execute(text("SELECT count(*) FROM operators")).scalar() == len(
+                    OPERATORS
+                )
         finally:
             other.dispose()
 
