@@ -36,6 +36,16 @@ WORKING_STATES: tuple[CaseState, ...] = (
     CaseState.suspended,
 )
 
+# The dispatch pane's three lists: waiting to be dispatched, to be verified on site, to be
+# followed up with the reporter.
+DISPATCH_WAITING_STATES: tuple[CaseState, ...] = (
+    CaseState.registered,
+    CaseState.returned,
+    CaseState.reopened,
+)
+VERIFY_WAITING_STATES: tuple[CaseState, ...] = (CaseState.feedback_given,)
+FOLLOW_UP_WAITING_STATES: tuple[CaseState, ...] = (CaseState.closed,)
+
 
 class Priority(IntEnum):
     """Lower sorts first: urgent cases lead every queue."""

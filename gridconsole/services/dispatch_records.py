@@ -114,3 +114,12 @@ class RequestRow:
     decided_at: datetime | None
     decided_by_name: str
     decision_reason: str
+
+
+@dataclass(frozen=True)
+class WorkListPage:
+    """One page of a department's work list, oldest dispatch first."""
+
+    rows: tuple[DepartmentWorkRow, ...]
+    total: int
+    next_after: int | None  # the dispatch id to pass as ``after`` for the next page (None: last)
