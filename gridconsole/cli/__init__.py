@@ -7,6 +7,7 @@ from gridconsole.cli import (  # noqa: F401  (importing a module registers its c
     case_list_commands,
     db_commands,
     demo_commands,
+    department_commands,
     operator_commands,
     scheduler_commands,
 )

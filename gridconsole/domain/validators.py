@@ -194,11 +194,17 @@ def _coordinate(
     return number
 
 
-def validate_reason(value: str | None, *, field: str = "reason", required: bool = True) -> str:
+def validate_reason(
+    value: str | None,
+    *,
+    field: str = "reason",
+    required: bool = True,
+    maximum: int = REASON_MAX,
+) -> str:
     """A free-text reason (reject, merge, priority change): cleaned, bounded, required."""
     problems: list[FieldProblem] = []
     cleaned = _text(
-        {field: value}, field, problems, required=required, maximum=REASON_MAX, multiline=True
+        {field: value}, field, problems, required=required, maximum=maximum, multiline=True
     )
     if problems:
         raise ValidationFailed(problems)

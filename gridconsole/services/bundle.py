@@ -8,12 +8,18 @@ from gridconsole.clock import Clock
 from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.services import database
+from gridconsole.services.approvals import ApprovalService
 from gridconsole.services.cases import CaseService
+from gridconsole.services.closure import ClosureService
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadline_watch import DeadlineWatch
+from gridconsole.services.department_desk import DepartmentDeskService
+from gridconsole.services.departments import DepartmentService
+from gridconsole.services.dispatching import DispatchService
 from gridconsole.services.operators import os_username, resolve_actor
 from gridconsole.services.overdue import OverdueService
 from gridconsole.services.queue import QueueService
+from gridconsole.services.routing import RoutingService
 from gridconsole.store.engine import Database
 
 
@@ -25,6 +31,12 @@ class Services:
     queue: QueueService
     overdue: OverdueService
     watch: DeadlineWatch  # breaches other processes fired, for this console's notices
+    dispatch: DispatchService
+    desk: DepartmentDeskService  # the department's side: sign, requests, feedback
+    approvals: ApprovalService  # the shift lead's decisions on the requests
+    closure: ClosureService  # verification, follow-up, reopen
+    departments: DepartmentService  # the department directory and routing rules (admins)
+    routing: RoutingService  # where cases would go: configured routes and history
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
@@ -38,6 +50,12 @@ class Services:
             queue=QueueService(context),
             overdue=OverdueService(context),
             watch=DeadlineWatch(context),
+            dispatch=DispatchService(context),
+            desk=DepartmentDeskService(context),
+            approvals=ApprovalService(context),
+            closure=ClosureService(context),
+            departments=DepartmentService(context),
+            routing=RoutingService(context),
         )
 
 

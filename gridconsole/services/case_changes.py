@@ -8,20 +8,20 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
-from gridconsole.domain.deadlines import StepDeadline
-from gridconsole.domain.enums import Action, CaseState
-from gridconsole.domain.errors import RuleRefused, StaleCase
+from gridconsole.domain.deadlines import StepDeadline, running_step
+from gridconsole.domain.enums import Action, CaseState, DispatchRole, Role
+from gridconsole.domain.errors import NotFound, RuleRefused, StaleCase
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.lookups import case_by_code
-from gridconsole.store.models import Case, CaseEvent, Operator, row_id
+from gridconsole.store.models import Case, CaseEvent, Dispatch, Operator, row_id
 
 
 class CaseChanges:
@@ -42,10 +42,28 @@ class CaseChanges:
         actor = self.context.actor
         permissions.require(actor.role, action, operator=actor.display_name)
         case = case_by_code(session, code, lock=True)
+        if actor.role is Role.liaison:
+            self.require_lead_dispatch(session, case, action)
         if case.version != version:
             raise self.stale(session, case)
         lifecycle.next_state(action, case.state, case_code=case.code)
         return case
+
+    def require_lead_dispatch(self, session: Session, case: Case, action: Action) -> None:
+        """A liaison acts only as the lead department of an active dispatch of the case; a case
+        their department was never given is, for them, not there at all."""
+        department_id = self.context.actor.department_id
+        role = session.execute(
+            select(col(Dispatch.role)).where(
+                col(Dispatch.case_id) == case.id,
+                col(Dispatch.department_id) == department_id,
+                col(Dispatch.active),
+            )
+        ).scalar_one_or_none()
+        if role is None:
+            raise NotFound("case", case.code)
+        if DispatchRole(role) is not DispatchRole.lead:
+            raise RuleRefused(case_code=case.code, action=action.value, rule="lead_department_only")
 
     def stale(self, session: Session, case: Case) -> StaleCase:
         operator = session.get(Operator, case.updated_by_id) if case.updated_by_id else None
@@ -69,6 +87,8 @@ class CaseChanges:
         priority = changes.get("priority", case.priority)
         planner = DeadlinePlanner(session, self.context.settings)
         if to_state != case.state:
+            if running_step(to_state) == case.step and case.due_at is not None:
+                return {}  # the same step goes on: signing keeps the clock that began at dispatch
             return planner.for_state(category_id, priority, to_state, now)
         if ("priority" in changes or "category_id" in changes) and case.step is not None:
             return planner.columns(category_id, priority, case.step, case.step_started_at)
@@ -88,6 +108,10 @@ class CaseChanges:
     ) -> None:
         """Compare-and-set the case row, then append the event: both in the caller's transaction."""
         now = self.context.now()
+        # the centre recording what a department did, after a phone call
+        on_behalf = on_behalf or (
+            action in permissions.DEPARTMENT_ACTIONS and self.context.actor.role is not Role.liaison
+        )
         from_state = case.state
         to_state = lifecycle.next_state(action, from_state, case_code=case.code)
         values = {

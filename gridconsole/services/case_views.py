@@ -8,15 +8,18 @@ from sqlmodel import col
 
 from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.deadlines import deadline_status
+from gridconsole.domain.enums import DispatchRole, Satisfaction
 from gridconsole.domain.privacy import mask_phone
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
-from gridconsole.services.records import CaseDetail, CaseEventView
+from gridconsole.services.records import CaseDetail, CaseEventView, DispatchView
 from gridconsole.store.models import (
     Case,
     CaseCategory,
     CaseEvent,
     Community,
+    Department,
+    Dispatch,
     Grid,
     Operator,
     Street,
@@ -92,4 +95,27 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
             for event, operator_name in events
         ),
         allowed_actions=allowed,
+        dispatches=tuple(
+            DispatchView(
+                department_code=department_code,
+                department_name=department_name,
+                role=DispatchRole(dispatch.role),
+                dispatched_at=dispatch.dispatched_at,
+                sign_due_at=dispatch.sign_due_at,
+                signed_at=dispatch.signed_at,
+                handle_due_at=dispatch.handle_due_at,
+                returned_at=dispatch.returned_at,
+                feedback_at=dispatch.feedback_at,
+                feedback=dispatch.feedback,
+                active=dispatch.active,
+            )
+            for dispatch, department_code, department_name in session.execute(
+                select(Dispatch, col(Department.code), col(Department.name))
+                .join(Department, col(Department.id) == col(Dispatch.department_id))
+                .where(col(Dispatch.case_id) == case.id)
+                .order_by(col(Dispatch.id))
+            ).all()
+        ),
+        original_due_at=case.original_due_at,
+        satisfaction=Satisfaction(case.satisfaction) if case.satisfaction else None,
     )

@@ -14,20 +14,29 @@ from typing import Any
 from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.deadlines import (
     RemainingAllowance,
-    extend,
-    remaining_after_suspension,
     resume_deadline,
 )
-from gridconsole.domain.enums import Action, Priority, RejectReason
+from gridconsole.domain.enums import (
+    Action,
+    AdministrativePower,
+    ContactChannel,
+    Priority,
+    RejectReason,
+    RequestKind,
+    RequestStatus,
+)
 from gridconsole.domain.errors import (
     FieldProblem,
     RuleRefused,
     Term,
     ValidationFailed,
 )
+from gridconsole.domain.grid_work import grid_work_refusal
 from gridconsole.domain.validators import validate_case_draft, validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.case_changes import CaseChanges
+from gridconsole.services.case_clocks import extend_case, suspend_case
+from gridconsole.services.case_requests import lead_dispatch, settle_pending
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
@@ -164,12 +173,25 @@ class CaseService:
             case = self.changes.load(session, code, version, Action.resolve_in_grid)
             category = session.get(CaseCategory, case.category_id)
             assert category is not None
-            if not category.resolvable_in_grid:
+            # Art. 16: a grid worker is given only matters of the list, never an official power
+            refusal = grid_work_refusal(
+                on_matter_list=category.on_matter_list,
+                administrative_power=(
+                    AdministrativePower(category.administrative_power)
+                    if category.administrative_power
+                    else None
+                ),
+                resolvable_in_grid=category.resolvable_in_grid,
+            )
+            if refusal is not None:
                 raise RuleRefused(
                     case_code=code,
                     action=Action.resolve_in_grid.value,
-                    rule="not_resolvable_in_grid",
+                    rule=refusal,
                     category=category.name,
+                    power=Term(f"administrative_power.{category.administrative_power}")
+                    if category.administrative_power
+                    else "",
                 )
             if case.grid_id is None:
                 raise RuleRefused(
@@ -202,12 +224,16 @@ class CaseService:
             )
             return case_detail(session, self.context, case)
 
-    def urge(self, code: str, version: int, *, note: str = "") -> CaseDetail:
-        """催办: press whoever the case waits on; counted on the case, no state change."""
+    def urge(
+        self, code: str, version: int, *, note: str = "", channel: ContactChannel | None = None
+    ) -> CaseDetail:
+        """催办: press whoever the case waits on, by phone or on the platform; counted on the
+        case and, through the event, against the department holding it."""
         note = validate_reason(note, field="note", required=False)
         with self.context.db.write() as session:
             case = self.changes.load(session, code, version, Action.urge)
             urge_count = case.urge_count + 1
+            holder = lead_dispatch(session, case)
             self.changes.apply(
                 session,
                 case,
@@ -215,7 +241,11 @@ class CaseService:
                 version,
                 changes={"urge_count": urge_count},
                 reason=note,
-                detail={"urge_count": urge_count},
+                detail={
+                    "urge_count": urge_count,
+                    **({"channel": channel.value} if channel else {}),
+                    **({"department_id": holder.department_id} if holder else {}),
+                },
             )
             return case_detail(session, self.context, case)
 
@@ -224,6 +254,7 @@ class CaseService:
         note = validate_reason(note, field="note", required=False)
         with self.context.db.write() as session:
             case = self.changes.load(session, code, version, Action.supervise)
+            holder = lead_dispatch(session, case)
             self.changes.apply(
                 session,
                 case,
@@ -231,49 +262,26 @@ class CaseService:
                 version,
                 changes={"supervised": True},
                 reason=note,
-                detail={"again": case.supervised},
+                detail={
+                    "again": case.supervised,
+                    **({"department_id": holder.department_id} if holder else {}),
+                },
             )
             return case_detail(session, self.context, case)
 
     # -- clocks: suspension and extension (the shift lead's approvals) -------------------------
 
     def suspend(self, code: str, version: int, *, resume_planned: date, reason: str) -> CaseDetail:
-        """挂起: every clock of the case stops; what was left of the allowance is kept for the
-        resumption, with the planned resume day."""
+        """挂起 (shift lead): every clock of the case stops until it resumes; a department's
+        pending request to suspend is approved by it."""
         reason = validate_reason(reason)
         with self.context.db.write() as session:
             case = self.changes.load(session, code, version, Action.suspend)
-            if resume_planned < self.context.local(self.context.now()).date():
-                raise ValidationFailed(
-                    [
-                        FieldProblem(
-                            "resume_planned",
-                            t("rule.resume_before_today", day=resume_planned.isoformat()),
-                        )
-                    ]
-                )
-            planner = DeadlinePlanner(session, self.context.settings)
-            running = self.changes.running_deadline(case, planner, Action.suspend)
-            left = remaining_after_suspension(planner.calendar, running, self.context.now())
-            self.changes.apply(
-                session,
-                case,
-                Action.suspend,
-                version,
-                changes={
-                    # the step is kept (it resumes), its deadline is not running
-                    "step": case.step,
-                    "step_started_at": case.step_started_at,
-                    "due_at": None,
-                    "warn_at": None,
-                    "deadline_provisional": left.provisional,
-                    "suspended_remaining_s": int(left.until_due.total_seconds()),
-                    "suspended_warn_remaining_s": int(left.until_warning.total_seconds()),
-                    "suspended_working_time": left.working_time,
-                    "resume_planned_on": resume_planned,
-                },
-                reason=reason,
-                detail={"resume_planned": resume_planned.isoformat()},
+            suspend_case(
+                self.changes, session, case, version, resume_planned=resume_planned, reason=reason
+            )
+            settle_pending(
+                session, self.context, case, RequestKind.suspension, RequestStatus.approved, reason
             )
             return case_detail(session, self.context, case)
 
@@ -313,43 +321,13 @@ class CaseService:
     def approve_extension(
         self, code: str, version: int, *, new_due: datetime, reason: str
     ) -> CaseDetail:
-        """批准延期: the running deadline moves to ``new_due``; the first deadline is kept for
-        scoring (an extension never improves a department's on-time record)."""
+        """批准延期 (shift lead): the running deadline moves to ``new_due``; the first deadline is
+        kept for scoring. A department's pending request to extend is approved by it."""
         reason = validate_reason(reason)
         with self.context.db.write() as session:
             case = self.changes.load(session, code, version, Action.approve_extension)
-            planner = DeadlinePlanner(session, self.context.settings)
-            running = self.changes.running_deadline(case, planner, Action.approve_extension)
-            now = self.context.now()
-            if new_due <= running.due_at or new_due <= now:
-                raise RuleRefused(
-                    case_code=case.code,
-                    action=Action.approve_extension.value,
-                    rule="extension_not_later",
-                    new_due=self.context.local_text(new_due),
-                    due=self.context.local_text(running.due_at),
-                )
-            extended = extend(
-                planner.calendar,
-                running,
-                new_due,
-                approved_at=now,
-                warn_fraction=self.context.settings.deadlines.warn_fraction,
-            )
-            self.changes.apply(
-                session,
-                case,
-                Action.approve_extension,
-                version,
-                changes={
-                    "due_at": extended.current.due_at,
-                    "warn_at": extended.current.warn_at,
-                    "original_due_at": case.original_due_at or running.due_at,
-                },
-                reason=reason,
-                detail={
-                    "from": running.due_at.isoformat(),
-                    "to": extended.current.due_at.isoformat(),
-                },
+            extend_case(self.changes, session, case, version, new_due=new_due, reason=reason)
+            settle_pending(
+                session, self.context, case, RequestKind.extension, RequestStatus.approved, reason
             )
             return case_detail(session, self.context, case)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from gridconsole.domain.countdown import DeadlineCountdown
-from gridconsole.domain.enums import CaseState, DeadlineStep, Priority
+from gridconsole.domain.enums import CaseState, DeadlineStep, Priority, Role
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.lookups import community_by_code
@@ -60,7 +60,10 @@ class OverdueService:
                 session.execute(select(col(Department.id), col(Department.name))).all()
             )
             department_id = None
-            if query.department_code:
+            if self.context.actor.role is Role.liaison:
+                # a liaison's board is their own department's: whatever the filter says
+                department_id = self.context.actor.department_id or -1
+            elif query.department_code:
                 found = session.execute(
                     select(col(Department.id)).where(col(Department.code) == query.department_code)
                 ).scalar_one_or_none()

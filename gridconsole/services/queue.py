@@ -12,8 +12,11 @@ from gridconsole.domain.enums import (
     WORKING_STATES,
     CaseState,
     EscalationStage,
+    Role,
 )
+from gridconsole.domain.errors import NotFound
 from gridconsole.domain.text import clean_text
+from gridconsole.services.case_requests import ever_dispatched_to
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.duplicates import DuplicateFinder, DuplicateProbe
@@ -65,6 +68,7 @@ class QueueService:
                 source=query.source,
                 priority=query.priority,
                 search=clean_text(query.search),
+                dispatched_to=self._liaison_department(),
             )
             cursor_key = (after.priority, after.reported_at, after.id) if after else None
             result = session.execute(queue_page_statement(conditions, cursor_key, limit + 1)).all()
@@ -94,7 +98,18 @@ class QueueService:
 
     def detail(self, code: str) -> CaseDetail:
         with self.context.db.read() as session:
-            return case_detail(session, self.context, case_by_code(session, code))
+            case = case_by_code(session, code)
+            department_id = self._liaison_department()
+            if department_id is not None and not ever_dispatched_to(session, case, department_id):
+                raise NotFound("case", code)  # for a liaison another department's case is not there
+            return case_detail(session, self.context, case)
+
+    def _liaison_department(self) -> int | None:
+        """A liaison reads only their department's cases: its id, or None for everyone else."""
+        actor = self.context.actor
+        if actor.role is Role.liaison:
+            return actor.department_id if actor.department_id is not None else -1
+        return None
 
     def change_token(self) -> int:
         """Changes whenever any console changes any case: poll it, reload only when it moves."""

@@ -13,9 +13,11 @@ from gridconsole.domain.enums import (
     CaseState,
     DatabasePurpose,
     DeadlineStep,
+    DispatchRole,
     Priority,
     RejectReason,
     Role,
+    Satisfaction,
 )
 
 T = TypeVar("T")
@@ -91,6 +93,23 @@ class CaseEventView:
 
 
 @dataclass(frozen=True)
+class DispatchView:
+    """One dispatch of a case (current or past), for the detail screen."""
+
+    department_code: str
+    department_name: str
+    role: DispatchRole
+    dispatched_at: datetime
+    sign_due_at: datetime | None
+    signed_at: datetime | None
+    handle_due_at: datetime | None
+    returned_at: datetime | None
+    feedback_at: datetime | None
+    feedback: str
+    active: bool
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     id: int
     code: str
@@ -125,6 +144,9 @@ class CaseDetail:
     updated_by_name: str
     events: tuple[CaseEventView, ...]
     allowed_actions: tuple[Action, ...]
+    dispatches: tuple[DispatchView, ...] = ()
+    original_due_at: datetime | None = None  # before the first approved extension
+    satisfaction: Satisfaction | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlmodel import col
 
 from gridconsole.domain.enums import OPEN_STATES, CaseSource, CaseState, Priority
-from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Grid
+from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Dispatch, Grid
 
 _c = Case.__table__.c  # type: ignore[attr-defined]
 
@@ -27,8 +27,16 @@ def case_filter_conditions(
     source: CaseSource | None = None,
     priority: Priority | None = None,
     search: str = "",
+    dispatched_to: int | None = None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if dispatched_to is not None:
+        # a liaison's view: cases ever dispatched to their department
+        conditions.append(
+            _c.id.in_(
+                select(col(Dispatch.case_id)).where(col(Dispatch.department_id) == dispatched_to)
+            )
+        )
     # every state is no filter at all: the planner then uses the plain order index
     if states and set(states) != set(CaseState):
         # literal_execute: a bound IN (?, ?) hides the values from the planner (performance.md)

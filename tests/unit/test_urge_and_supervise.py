@@ -55,9 +55,10 @@ def test_urge_counts_and_records_an_event_without_a_state_change(
     assert urged.version == version + 1
     event = urged.events[-1]
     assert (event.action, event.to_state, event.reason) == (Action.urge, None, "请尽快到场")
-    assert event.detail == {"urge_count": 1}
+    # held against the lead department (CG, the first department of the reference street)
+    assert event.detail == {"urge_count": 1, "department_id": 1}
     again = dispatcher.cases.urge(code, urged.version)
-    assert again.events[-1].detail == {"urge_count": 2}
+    assert again.events[-1].detail == {"urge_count": 2, "department_id": 1}
     with db.read() as session:
         row = session.get(Case, urged.id)
         assert row is not None

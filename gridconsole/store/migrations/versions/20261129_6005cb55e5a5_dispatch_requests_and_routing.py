@@ -16,7 +16,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# follow-up answers were stored as their Chinese labels before they became an enum
+_SATISFACTION = {"满意": "satisfied", "基本满意": "basically", "不满意": "unsatisfied"}
+
+
 def upgrade() -> None:
+    cases = sa.table("cases", sa.column("satisfaction", sa.String))
+    for label, value in _SATISFACTION.items():
+        op.execute(cases.update().where(cases.c.satisfaction == label).values(satisfaction=value))
     op.create_table(
         "department_categories",
         sa.Column("department_id", sa.Integer(), nullable=False),
@@ -162,6 +169,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    cases = sa.table("cases", sa.column("satisfaction", sa.String))
+    for label, value in _SATISFACTION.items():
+        op.execute(cases.update().where(cases.c.satisfaction == value).values(satisfaction=label))
     with op.batch_alter_table("dispatches", schema=None) as batch_op:
         batch_op.drop_index("ix_dispatches_department_active")
 
