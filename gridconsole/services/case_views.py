@@ -117,5 +117,13 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
             ).all()
         ),
         original_due_at=case.original_due_at,
-        satisfaction=Satisfaction(case.satisfaction) if case.satisfaction else None,
+        satisfaction=_satisfaction(case.satisfaction),
     )
+
+
+def _satisfaction(stored: str | None) -> Satisfaction | None:
+    """The stored answer; anything that is not one (written by an older tool) reads as none."""
+    try:
+        return Satisfaction(stored) if stored else None
+    except ValueError:
+        return None
