@@ -8,6 +8,7 @@ from gridconsole.cli import (  # noqa: F401  (importing a module registers its c
     db_commands,
     demo_commands,
     department_commands,
+    dispatch_commands,
     operator_commands,
     scheduler_commands,
 )

@@ -136,6 +136,11 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
         ("accepted_at", when(detail.accepted_at)),
         ("closed_at", when(detail.closed_at)),
         ("due_at", when(detail.due_at)),
+        ("original_due_at", when(detail.original_due_at)),
+        (
+            "satisfaction",
+            t(f"satisfaction.{detail.satisfaction.value}") if detail.satisfaction else "-",
+        ),
         (
             "reject_reason",
             t(f"reject_reason.{detail.reject_reason.value}") if detail.reject_reason else "-",
@@ -152,6 +157,16 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
     click.echo(f"{t('cli.field.description')}:")
     for text_line in display_text(detail.description).split("\n"):
         click.echo(f"  {text_line}")
+    if detail.dispatches:
+        click.echo(f"{t('cli.dispatches')}:")
+    for dispatch in detail.dispatches:
+        click.echo(
+            f"  {when(dispatch.dispatched_at)}  {display_text(dispatch.department_name)}"
+            f"  {t(f'cli.dispatch_role_{dispatch.role.value}')}"
+            f"  {t('cli.work_col_sign_due')} {when(dispatch.sign_due_at)}"
+            f"  {t('cli.work_col_due')} {when(dispatch.handle_due_at)}"
+            + ("" if dispatch.active else f"  {t('cli.dispatch_ended')}")
+        )
     click.echo(f"{t('cli.timeline')}:")
     for event in detail.events:
         change = ""
@@ -160,8 +175,9 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
             after = t(f"state.{event.to_state.value}") if event.to_state else before
             change = f" {before} → {after}"
         reason = f" — {display_text(event.reason)}" if event.reason else ""
+        behalf = f" {t('cli.on_behalf')}" if event.on_behalf else ""
         click.echo(
-            f"  {when(event.at)}  {display_text(event.operator_name)}  "
+            f"  {when(event.at)}  {display_text(event.operator_name)}{behalf}  "
             f"{t(f'action.{event.action.value}')}{change}{reason}"
         )
 

@@ -53,6 +53,13 @@ class ApprovalService:
                 session, [col(CaseRequest.status) == RequestStatus.pending], limit=limit
             )
 
+    def get(self, request_id: int) -> RequestRow:
+        with self.context.db.read() as session:
+            rows = self._rows(session, [col(CaseRequest.id) == request_id], limit=1)
+        if not rows:
+            raise NotFound("request", request_id)
+        return rows[0]
+
     def for_case(self, code: str) -> tuple[RequestRow, ...]:
         with self.context.db.read() as session:
             case = case_by_code(session, code)
