@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
-from gridconsole.domain.enums import Action
+from gridconsole.domain.enums import DISPATCH_WAITING_STATES, Action
 from gridconsole.domain.errors import StaleCase, TransitionRefused
 from gridconsole.services.bundle import Services
 from gridconsole.services.records import QueueFilter
 from gridconsole.store.engine import Database
-from gridconsole.store.models import CaseEvent
+from gridconsole.store.models import CaseEvent, Dispatch
 from tests.factories import T0, new_case_fields
 
 PROCESSES = 6
@@ -50,6 +50,23 @@ def _accept_all(url: str, username: str) -> tuple[int, int, list[str]]:
     return won, lost, unexpected
 
 
+def _dispatch_all(url: str, username: str) -> tuple[int, int, list[str]]:
+    """Read the registered cases, then bulk-dispatch every one of them with the versions seen."""
+    db = Database.connect(url)
+    services = Services.build(db, Settings(), FrozenClock(T0), username)
+    rows = services.queue.page(QueueFilter(states=DISPATCH_WAITING_STATES), limit=500).rows
+    outcomes = services.dispatch.dispatch_many([(row.code, row.version) for row in rows], lead="CG")
+    db.dispose()
+    won = sum(outcome.ok for outcome in outcomes)
+    # a loser is told the case moved (and who moved it) or that it is no longer waiting
+    unexpected = [
+        outcome.error
+        for outcome in outcomes
+        if not outcome.ok and "已被" not in outcome.error and "当前为" not in outcome.error
+    ]
+    return won, len(outcomes) - won, unexpected
+
+
 @pytest.fixture
 def url(any_db: Database) -> str:
     return any_db.reader.url.render_as_string(hide_password=False)
@@ -80,3 +97,30 @@ def test_concurrent_consoles(url: str) -> None:
     db.dispose()
     assert len(accepts) == len(codes)
     assert set(accepts.values()) == {1}, "a case was accepted twice: an update was lost"
+
+
+def test_concurrent_dispatchers_dispatch_each_case_exactly_once(url: str) -> None:
+    """Several dispatchers bulk-dispatch the same registered cases at once: each case gets
+    exactly one dispatch (one event, one lead row); the others are told who was first."""
+    context = multiprocessing.get_context("spawn")
+    users = ["disp", "lead"] * (PROCESSES // 2)
+    with context.Pool(PROCESSES) as pool:
+        batches = pool.starmap(_report_many, [(url, user, 10) for user in users[:2]])
+        pool.starmap(_accept_all, [(url, "disp")])
+        results = pool.starmap(_dispatch_all, [(url, user) for user in users])
+    codes = [code for batch in batches for code in batch]
+    assert [error for _, _, errors in results for error in errors] == []
+    assert sum(won for won, _, _ in results) == len(codes)
+
+    db = Database.connect(url)
+    with db.read() as session:
+        dispatched = Counter(
+            session.execute(
+                select(CaseEvent.case_id).where(CaseEvent.action == Action.dispatch)  # type: ignore[arg-type]
+            ).scalars()
+        )
+        leads = Counter(session.execute(select(Dispatch.case_id)).scalars())  # type: ignore[call-overload]
+    db.dispose()
+    assert len(dispatched) == len(codes)
+    assert set(dispatched.values()) == {1}, "a case was dispatched twice: an update was lost"
+    assert set(leads.values()) == {1}
