@@ -68,6 +68,9 @@ class CaseDetailScreen(Screen[Action | None]):
                             yield Static(Content(value), classes="detail-value")
             yield Static(Content(t("detail.description")), classes="detail-section")
             yield Static(Content(safe_multiline(detail.description)), id="detail-description")
+            if detail.dispatches:
+                yield Static(Content(t("detail.dispatches")), classes="detail-section")
+                yield Static(Content(self._dispatch_lines()), id="detail-dispatches")
             yield Static(Content(t("detail.timeline")), classes="detail-section")
             yield DataTable[Text](id="detail-timeline", cursor_type="row", zebra_stripes=True)
         yield Footer(show_command_palette=False)
@@ -115,12 +118,46 @@ class CaseDetailScreen(Screen[Action | None]):
             ),
             (t("detail.merged_into"), detail.merged_into_code or "-"),
             (
+                t("detail.original_due_at"),
+                when(detail.original_due_at) if detail.original_due_at else "-",
+            ),
+            (
+                t("detail.satisfaction"),
+                t(f"satisfaction.{detail.satisfaction.value}") if detail.satisfaction else "-",
+            ),
+            (
                 t("detail.updated"),
                 f"{when(detail.updated_at)} {safe(detail.updated_by_name)}",
             ),
             (t("detail.version"), str(detail.version)),
             (t("detail.allowed_actions"), actions or "-"),
         ]
+
+    def _dispatch_lines(self) -> str:
+        """One line per dispatch: department, lead or assisting, and how far it got."""
+
+        def when(value: datetime | None) -> str:
+            return local_time(value, self.zone, "%m-%d %H:%M") or "-"
+
+        lines = []
+        for dispatch in self.detail.dispatches:
+            parts = [
+                safe(dispatch.department_name),
+                t(f"detail.dispatch_role_{dispatch.role.value}"),
+                f"{t('detail.dispatched_at')} {when(dispatch.dispatched_at)}",
+                f"{t('detail.sign_due')} {when(dispatch.sign_due_at)}",
+            ]
+            if dispatch.signed_at:
+                parts.append(f"{t('detail.signed_at')} {when(dispatch.signed_at)}")
+            parts.append(f"{t('detail.handle_due')} {when(dispatch.handle_due_at)}")
+            if dispatch.feedback_at:
+                parts.append(f"{t('detail.feedback_at')} {when(dispatch.feedback_at)}")
+            if dispatch.returned_at:
+                parts.append(f"{t('detail.returned_at')} {when(dispatch.returned_at)}")
+            if not dispatch.active:
+                parts.append(t("detail.dispatch_ended"))
+            lines.append("  ".join(parts))
+        return "\n".join(lines)
 
     def _deadline_text(self, when: Callable[[datetime | None], str]) -> str:
         """``受理 2026-11-30 09:30 预警（暂定）``: the running step, its deadline, where it stands."""
