@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import datasets, queue_pages, startup, terminal_bytes, timers
+from bench import datasets, dispatch_work, queue_pages, startup, terminal_bytes, timers
 
 
 def main() -> None:
@@ -46,6 +46,10 @@ def main() -> None:
             print(
                 f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ours.median_ms / floor.median_ms:.1f}"
             )
+        print(f"{'dispatch work':44} {'services':>38}   {'bare sqlite3':>38}")
+        for label, ours, bare in dispatch_work.run(path, arguments.runs):
+            ratio = f"  x{ours.median_ms / bare.median_ms:.1f}" if bare else ""
+            print(f"  {label:42} {ours!s:>38}   {(str(bare) if bare else ''):>38}{ratio}")
         if not arguments.skip_startup:
             shell, data, floor = startup.run(path, arguments.startup_runs)
             print(f"{'start-up in a 120x40 pty':44} {'console':>38}   {'minimal Textual app':>38}")
