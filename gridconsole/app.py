@@ -21,6 +21,8 @@ from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 from gridconsole.views.action_modal import ActionModal
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.dispatch_pane import DispatchPane
+from gridconsole.views.dispatch_table import DispatchTable
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.help_screen import HelpScreen, HelpSection
 from gridconsole.views.main_screen import MainScreen
@@ -57,7 +59,7 @@ class GridConsoleApp(App[None]):
     Give it open services, or a :class:`ServicesOpener` to open them once the shell is drawn.
     """
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "views/dispatch_pane.tcss"]  # noqa: RUF012
     TITLE = t("app.title")
     COMMANDS: ClassVar = App.COMMANDS | {QueueCommands, OverdueCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -126,6 +128,10 @@ class GridConsoleApp(App[None]):
             HelpSection(
                 t("overdue.help_section"),
                 remapped((*declared_bindings(OverduePane), *declared_bindings(OverdueTable))),
+            ),
+            HelpSection(
+                t("dispatch.help_section"),
+                remapped((*declared_bindings(DispatchPane), *declared_bindings(DispatchTable))),
             ),
             HelpSection(t("help.section_detail"), remapped(declared_bindings(CaseDetailScreen))),
             HelpSection(

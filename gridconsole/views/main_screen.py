@@ -20,6 +20,7 @@ from gridconsole.config import Settings
 from gridconsole.i18n import t
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.views.console_header import ConsoleHeader
+from gridconsole.views.dispatch_pane import DispatchPane, may_use_dispatch_pane
 from gridconsole.views.messages import (
     ChangesPolled,
     OpeningFailed,
@@ -34,6 +35,7 @@ QUEUE_PANE_ID = "queue-pane"
 # at most this many breach notifications from one tick (a burst must not bury the screen)
 BREACH_NOTICES = 5
 OVERDUE_PANE_ID = "overdue-pane"
+DISPATCH_PANE_ID = "dispatch-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
 
@@ -42,6 +44,7 @@ class MainScreen(Screen[None]):
     BINDINGS = [  # noqa: RUF012
         Binding("f2,1", "show_queue_pane", t("shell.key_queue_pane"), id="show-queue-pane"),
         Binding("f3,2", "show_overdue_pane", t("overdue.key_show_pane"), id="show-overdue-pane"),
+        Binding("f4,3", "show_dispatch_pane", t("dispatch.key_show_pane"), id="show-dispatch-pane"),
     ]
 
     def __init__(self, opener: ServicesOpener, settings: Settings) -> None:
@@ -116,6 +119,11 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("show_queue_pane", "show_overdue_pane") and self.services is None:
             return None  # nothing to show yet
+        if action == "show_dispatch_pane":
+            if self.services is None:
+                return None
+            # the centre's pane: not offered to liaisons, admins and auditors
+            return may_use_dispatch_pane(self.services.context.actor.role)
         return True
 
     def action_show_queue_pane(self) -> None:
@@ -134,6 +142,28 @@ class MainScreen(Screen[None]):
         pane = self.query_one(OverduePane)
         pane.tick()
         pane.table.focus()
+
+    async def action_show_dispatch_pane(self) -> None:
+        """Show the dispatch pane, building it the first time (it reads only once shown)."""
+        if self.services is None:
+            return
+        actor = self.services.context.actor
+        if not may_use_dispatch_pane(actor.role):
+            self.notify(
+                t(
+                    "dispatch.pane_refused",
+                    operator=actor.display_name,
+                    role=t(f"role.{actor.role}"),
+                ),
+                severity="warning",
+                markup=False,
+            )
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(DispatchPane):
+            await switcher.add_content(DispatchPane(self.services, id=DISPATCH_PANE_ID))
+        switcher.current = DISPATCH_PANE_ID
+        self.query_one(DispatchPane).shown()
 
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
@@ -183,6 +213,8 @@ class MainScreen(Screen[None]):
                 self.query_one(QueuePane).change_token = message.token
                 for overdue_pane in self.query(OverduePane):
                     overdue_pane.change_token = message.token
+                for dispatch_pane in self.query(DispatchPane):
+                    dispatch_pane.change_token = message.token
                 if self.deadline_timers is not None:
                     self.deadline_timers.rearm()  # a new or changed deadline may fall due sooner
         self._arm_poll()

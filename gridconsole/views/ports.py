@@ -7,15 +7,27 @@ name exactly the calls the console makes; ``Services`` satisfies them as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
-from gridconsole.domain.enums import DatabasePurpose, Priority, RejectReason
+from gridconsole.domain.enums import (
+    ContactChannel,
+    DatabasePurpose,
+    Priority,
+    RejectReason,
+    Satisfaction,
+)
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
+from gridconsole.services.dispatch_records import (
+    DepartmentRef,
+    DispatchOutcome,
+    DispatchPreview,
+    RoutingSuggestion,
+)
 from gridconsole.services.overdue_records import (
     OverdueBoard,
     OverdueCursor,
@@ -70,7 +82,14 @@ class CasesPort(Protocol):
         self, code: str, version: int, *, priority: Priority, reason: str = ""
     ) -> CaseDetail: ...
 
-    def urge(self, code: str, version: int, *, note: str = "") -> CaseDetail: ...
+    def urge(
+        self,
+        code: str,
+        version: int,
+        *,
+        note: str = "",
+        channel: ContactChannel | None = None,
+    ) -> CaseDetail: ...
 
     def supervise(self, code: str, version: int, *, note: str = "") -> CaseDetail: ...
 
@@ -110,6 +129,53 @@ class OverduePort(Protocol):
     def filter_options(self) -> OverdueFilterOptions: ...
 
 
+class DispatchPort(Protocol):
+    """派遣 / 改派 (the dispatch pane)."""
+
+    def active_departments(self) -> tuple[DepartmentRef, ...]: ...
+
+    def preview(self, code: str, lead: str) -> DispatchPreview: ...
+
+    def dispatch(
+        self,
+        code: str,
+        version: int,
+        *,
+        lead: str,
+        assists: Sequence[str] = ...,
+        instruction: str = ...,
+        override_reason: str = ...,
+    ) -> CaseDetail: ...
+
+    def dispatch_many(
+        self,
+        cases: Sequence[tuple[str, int]],
+        *,
+        lead: str,
+        assists: Sequence[str] = ...,
+        instruction: str = ...,
+        override_reason: str = ...,
+    ) -> tuple[DispatchOutcome, ...]: ...
+
+
+class RoutingPort(Protocol):
+    def suggest(self, codes: Sequence[str]) -> dict[str, RoutingSuggestion]: ...
+
+
+class ClosurePort(Protocol):
+    """核查, 回访 and 重新办理 (the dispatch pane)."""
+
+    def verify(
+        self, code: str, version: int, *, passed: bool, note: str, checked_by: str = ...
+    ) -> CaseDetail: ...
+
+    def follow_up(
+        self, code: str, version: int, *, satisfaction: Satisfaction, note: str = ...
+    ) -> CaseDetail: ...
+
+    def reopen(self, code: str, version: int, *, reason: str) -> CaseDetail: ...
+
+
 class DeadlineTimersPort(Protocol):
     """The console's deadline timers (``gridconsole.scheduling``), started once services open."""
 
@@ -144,6 +210,15 @@ class ConsoleServices(Protocol):
 
     @property
     def watch(self) -> BreachFeedPort: ...
+
+    @property
+    def dispatch(self) -> DispatchPort: ...
+
+    @property
+    def routing(self) -> RoutingPort: ...
+
+    @property
+    def closure(self) -> ClosurePort: ...
 
 
 @dataclass(frozen=True)
