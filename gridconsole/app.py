@@ -21,6 +21,7 @@ from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 from gridconsole.views.action_modal import ActionModal
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.dispatch_commands import DispatchCommands
 from gridconsole.views.dispatch_pane import DispatchPane
 from gridconsole.views.dispatch_table import DispatchTable
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
@@ -61,7 +62,7 @@ class GridConsoleApp(App[None]):
 
     CSS_PATH = ["app.tcss", "views/dispatch_pane.tcss"]  # noqa: RUF012
     TITLE = t("app.title")
-    COMMANDS: ClassVar = App.COMMANDS | {QueueCommands, OverdueCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {QueueCommands, OverdueCommands, DispatchCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     # Selection copy goes to the terminal clipboard (OSC 52): personal data stays on screen.
     ALLOW_SELECT = False

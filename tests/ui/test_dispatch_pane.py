@@ -15,13 +15,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, SelectionList
+from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList
 
 from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
 from gridconsole.config import QueueSettings, Settings
 from gridconsole.domain.enums import Action, CaseState
+from gridconsole.i18n import t
 from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
 from gridconsole.views.case_detail_screen import CaseDetailScreen
@@ -588,3 +590,38 @@ async def test_deadlines_passing_are_restyled_from_memory(
         deadline = table(app).get_cell(scene.water, "deadline")
         overdue_style = table(app).get_component_rich_style("dispatch-table--overdue", partial=True)
         assert deadline.get_style_at_offset(app.console, 0).color == overdue_style.color
+
+
+async def palette_prompts(pilot: Pilot[None], app: GridConsoleApp) -> list[str]:
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    palette = app.screen
+    assert isinstance(palette, CommandPalette)
+    prompts = [str(option.prompt) for option in palette.query_one(OptionList).options]
+    await pilot.press("escape")
+    await settle(pilot)
+    return prompts
+
+
+async def test_the_palette_offers_what_the_list_allows(
+    db: Database, clock: FrozenClock, scene: DispatchScene
+) -> None:
+    app = console(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        prompts = await palette_prompts(pilot, app)
+        assert any(t("dispatch.palette_show_pane") in prompt for prompt in prompts)
+        await open_pane(pilot)
+        prompts = await palette_prompts(pilot, app)
+        assert any(t("dispatch.palette_dispatch") in prompt for prompt in prompts)
+        assert not any(t("dispatch.palette_verify_pass") in prompt for prompt in prompts)
+        await pilot.press("l")
+        await settle(pilot)
+        prompts = await palette_prompts(pilot, app)
+        assert any(t("dispatch.palette_verify_pass") in prompt for prompt in prompts)
+        assert not any(t("dispatch.palette_dispatch") in prompt for prompt in prompts)
+    liaison_app = console(db, clock, "liaison")
+    async with liaison_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        prompts = await palette_prompts(pilot, liaison_app)
+        assert not any(t("dispatch.palette_show_pane") in prompt for prompt in prompts)
