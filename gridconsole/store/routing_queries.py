@@ -34,16 +34,18 @@ _r = RoutingRule.__table__.c  # type: ignore[attr-defined]
 
 
 def case_route_keys_statement(codes: Collection[str]) -> Select[Any]:
-    """Per case code: its category, community and grid, and the category's default department."""
+    """Per case code: its category, community (its grid's, where the case names none) and grid,
+    and the category's default department."""
     return (
         select(
             _c.code,
             _c.category_id,
-            _c.community_id,
+            func.coalesce(_c.community_id, _g.community_id).label("community_id"),
             _c.grid_id,
             _cat.default_department_id,
         )
         .join(CaseCategory, _cat.id == _c.category_id)
+        .outerjoin(Grid, _g.id == _c.grid_id)
         .where(_c.code.in_(sorted(set(codes))))
     )
 
