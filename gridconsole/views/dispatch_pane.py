@@ -458,7 +458,8 @@ class DispatchPane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dispatch-departments")
     def read_departments(self, targets: tuple[CaseRow, ...]) -> None:
         departments = self.services.dispatch.active_departments()
-        self.post_message(self.DepartmentsRead(targets, departments))
+        if not get_current_worker().is_cancelled:  # a second `d` before the first answered
+            self.post_message(self.DepartmentsRead(targets, departments))
 
     def on_dispatch_pane_departments_read(self, message: DepartmentsRead) -> None:
         targets = message.targets
