@@ -20,7 +20,13 @@ from gridconsole.domain.errors import DomainError
 from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 from gridconsole.views.action_modal import ActionModal
+from gridconsole.views.approvals_commands import ApprovalsCommands
+from gridconsole.views.approvals_pane import ApprovalsPane
+from gridconsole.views.approvals_table import ApprovalsTable
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.department_pane import DepartmentPane
+from gridconsole.views.department_table import DepartmentTable
+from gridconsole.views.desk_commands import DeskCommands
 from gridconsole.views.dispatch_commands import DispatchCommands
 from gridconsole.views.dispatch_pane import DispatchPane
 from gridconsole.views.dispatch_table import DispatchTable
@@ -60,9 +66,20 @@ class GridConsoleApp(App[None]):
     Give it open services, or a :class:`ServicesOpener` to open them once the shell is drawn.
     """
 
-    CSS_PATH = ["app.tcss", "views/dispatch_pane.tcss"]  # noqa: RUF012
+    CSS_PATH = [  # noqa: RUF012
+        "app.tcss",
+        "views/dispatch_pane.tcss",
+        "views/department_pane.tcss",
+        "views/approvals_pane.tcss",
+    ]
     TITLE = t("app.title")
-    COMMANDS: ClassVar = App.COMMANDS | {QueueCommands, OverdueCommands, DispatchCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {
+        QueueCommands,
+        OverdueCommands,
+        DispatchCommands,
+        DeskCommands,
+        ApprovalsCommands,
+    }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     # Selection copy goes to the terminal clipboard (OSC 52): personal data stays on screen.
     ALLOW_SELECT = False
@@ -133,6 +150,14 @@ class GridConsoleApp(App[None]):
             HelpSection(
                 t("dispatch.help_section"),
                 remapped((*declared_bindings(DispatchPane), *declared_bindings(DispatchTable))),
+            ),
+            HelpSection(
+                t("desk.help_section"),
+                remapped((*declared_bindings(DepartmentPane), *declared_bindings(DepartmentTable))),
+            ),
+            HelpSection(
+                t("approvals.help_section"),
+                remapped((*declared_bindings(ApprovalsPane), *declared_bindings(ApprovalsTable))),
             ),
             HelpSection(t("help.section_detail"), remapped(declared_bindings(CaseDetailScreen))),
             HelpSection(

@@ -17,9 +17,12 @@ from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
 from gridconsole.config import Settings
+from gridconsole.domain.enums import Role
 from gridconsole.i18n import t
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
+from gridconsole.views.approvals_pane import ApprovalsPane
 from gridconsole.views.console_header import ConsoleHeader
+from gridconsole.views.department_pane import DepartmentPane
 from gridconsole.views.dispatch_pane import DispatchPane, may_use_dispatch_pane
 from gridconsole.views.messages import (
     ChangesPolled,
@@ -35,6 +38,8 @@ QUEUE_PANE_ID = "queue-pane"
 # at most this many breach notifications from one tick (a burst must not bury the screen)
 BREACH_NOTICES = 5
 OVERDUE_PANE_ID = "overdue-pane"
+DEPARTMENT_PANE_ID = "department-pane"
+APPROVALS_PANE_ID = "approvals-pane"
 DISPATCH_PANE_ID = "dispatch-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
@@ -45,6 +50,10 @@ class MainScreen(Screen[None]):
         Binding("f2,1", "show_queue_pane", t("shell.key_queue_pane"), id="show-queue-pane"),
         Binding("f3,2", "show_overdue_pane", t("overdue.key_show_pane"), id="show-overdue-pane"),
         Binding("f4,3", "show_dispatch_pane", t("dispatch.key_show_pane"), id="show-dispatch-pane"),
+        Binding("f6,4", "show_department_pane", t("desk.key_show_pane"), id="show-department-pane"),
+        Binding(
+            "f9,5", "show_approvals_pane", t("approvals.key_show_pane"), id="show-approvals-pane"
+        ),
     ]
 
     def __init__(self, opener: ServicesOpener, settings: Settings) -> None:
@@ -76,9 +85,13 @@ class MainScreen(Screen[None]):
         services = message.services
         self.services = services
         self.query_one(ConsoleHeader).actor = services.context.actor
-        await self.query_one("#panes", ContentSwitcher).add_content(
-            QueuePane(services, id=QUEUE_PANE_ID), set_current=True
-        )
+        if services.context.actor.role is Role.liaison:
+            # the queue is the centre's: a liaison's console opens on their department's work
+            await self.action_show_department_pane()
+        else:
+            await self.query_one("#panes", ContentSwitcher).add_content(
+                QueuePane(services, id=QUEUE_PANE_ID), set_current=True
+            )
         self.refresh_bindings()
         self.poll_changes()
         if self.opener.timers is not None:
@@ -124,6 +137,14 @@ class MainScreen(Screen[None]):
                 return None
             # the centre's pane: not offered to liaisons, admins and auditors
             return may_use_dispatch_pane(self.services.context.actor.role)
+        if action in ("show_department_pane", "show_approvals_pane") and self.services is None:
+            return None
+        if self.services is not None:
+            role = self.services.context.actor.role
+            if action == "show_queue_pane" and role is Role.liaison:
+                return False  # the queue is the centre's, not a department's
+            if action == "show_approvals_pane" and role is not Role.shift_lead:
+                return False  # the decisions are the shift lead's
         return True
 
     def action_show_queue_pane(self) -> None:
@@ -164,6 +185,26 @@ class MainScreen(Screen[None]):
             await switcher.add_content(DispatchPane(self.services, id=DISPATCH_PANE_ID))
         switcher.current = DISPATCH_PANE_ID
         self.query_one(DispatchPane).shown()
+
+    async def action_show_department_pane(self) -> None:
+        """Show the department's work list (工作单), building it the first time."""
+        if self.services is None:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(DepartmentPane):
+            await switcher.add_content(DepartmentPane(self.services, id=DEPARTMENT_PANE_ID))
+        switcher.current = DEPARTMENT_PANE_ID
+        self.query_one(DepartmentPane).table.focus()
+
+    async def action_show_approvals_pane(self) -> None:
+        """Show the shift lead's approvals (审批), building the pane the first time."""
+        if self.services is None or self.check_action("show_approvals_pane", ()) is not True:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(ApprovalsPane):
+            await switcher.add_content(ApprovalsPane(self.services, id=APPROVALS_PANE_ID))
+        switcher.current = APPROVALS_PANE_ID
+        self.query_one(ApprovalsPane).focus_table()
 
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
@@ -210,11 +251,16 @@ class MainScreen(Screen[None]):
             first = self.last_token is None
             self.last_token = message.token
             if not first:
-                self.query_one(QueuePane).change_token = message.token
+                for queue_pane in self.query(QueuePane):  # a liaison's console has none
+                    queue_pane.change_token = message.token
                 for overdue_pane in self.query(OverduePane):
                     overdue_pane.change_token = message.token
                 for dispatch_pane in self.query(DispatchPane):
                     dispatch_pane.change_token = message.token
+                for department_pane in self.query(DepartmentPane):
+                    department_pane.change_token = message.token
+                for approvals_pane in self.query(ApprovalsPane):
+                    approvals_pane.change_token = message.token
                 if self.deadline_timers is not None:
                     self.deadline_timers.rearm()  # a new or changed deadline may fall due sooner
         self._arm_poll()

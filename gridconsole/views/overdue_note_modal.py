@@ -1,4 +1,5 @@
-"""催办 or 督办 a case from the overdue pane: an optional note says what was asked."""
+"""催办 or 督办 a case from the overdue pane: an optional note says what was asked; a 催办 also
+says how it reached the department (电话 or 平台)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
+from gridconsole.domain.enums import ContactChannel
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.overdue_records import OverdueRow
@@ -19,6 +21,7 @@ from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
 @dataclass(frozen=True)
 class NoteChoice:
     note: str
+    channel: ContactChannel | None = None  # how a 催办 reached the department
 
 
 def overdue_summary(row: OverdueRow) -> Content:
@@ -27,11 +30,24 @@ def overdue_summary(row: OverdueRow) -> Content:
 
 
 class OverdueNoteModal(ActionModal[NoteChoice]):
-    def __init__(self, title: str, row: OverdueRow) -> None:
+    def __init__(self, title: str, row: OverdueRow, *, with_channel: bool = False) -> None:
         super().__init__(title, overdue_summary(row))
         self.row = row
+        self.with_channel = with_channel
 
     def compose_fields(self) -> ComposeResult:
+        if self.with_channel:
+            yield from self.field(
+                "channel",
+                t("desk.urge_channel"),
+                Select[str](
+                    [(t(f"channel.{channel.value}"), channel.value) for channel in ContactChannel],
+                    value=ContactChannel.phone.value,
+                    allow_blank=False,
+                    compact=True,
+                    id="overdue-channel",
+                ),
+            )
         yield from self.field(
             "note",
             t("form.note_optional"),
@@ -40,4 +56,8 @@ class OverdueNoteModal(ActionModal[NoteChoice]):
 
     def collect(self) -> NoteChoice:
         value = self.query_one("#overdue-note", Input).value
-        return NoteChoice(note=validate_reason(value, field="note", required=False))
+        note = validate_reason(value, field="note", required=False)
+        if not self.with_channel:
+            return NoteChoice(note=note)
+        channel = self.query_one("#overdue-channel", Select).value
+        return NoteChoice(note=note, channel=ContactChannel(str(channel)))

@@ -374,18 +374,19 @@ class OverduePane(Vertical):
         def chosen(choice: NoteChoice | None) -> None:
             self.table.focus()
             if choice is not None:
-                self.act_on_case(row.code, row.version, action, choice.note)
+                self.act_on_case(row.code, row.version, action, choice)
 
         title = t(f"overdue.{action.value}_title")
-        self.app.push_screen(OverdueNoteModal(title, row), chosen)
+        modal = OverdueNoteModal(title, row, with_channel=action is Action.urge)
+        self.app.push_screen(modal, chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="overdue-action")
-    def act_on_case(self, code: str, version: int, action: Action, note: str) -> None:
+    def act_on_case(self, code: str, version: int, action: Action, choice: NoteChoice) -> None:
         cases = self.services.cases
         if action is Action.urge:
-            detail = cases.urge(code, version, note=note)
+            detail = cases.urge(code, version, note=choice.note, channel=choice.channel)
         else:
-            detail = cases.supervise(code, version, note=note)
+            detail = cases.supervise(code, version, note=choice.note)
         self.post_message(self.CaseActed(detail, action))
 
     def on_overdue_pane_case_acted(self, message: CaseActed) -> None:

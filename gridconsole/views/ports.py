@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from gridconsole.clock import Clock
@@ -23,10 +23,13 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.dispatch_records import (
+    DepartmentRecord,
     DepartmentRef,
     DispatchOutcome,
     DispatchPreview,
+    RequestRow,
     RoutingSuggestion,
+    WorkListPage,
 )
 from gridconsole.services.overdue_records import (
     OverdueBoard,
@@ -92,6 +95,8 @@ class CasesPort(Protocol):
     ) -> CaseDetail: ...
 
     def supervise(self, code: str, version: int, *, note: str = "") -> CaseDetail: ...
+
+    def resume(self, code: str, version: int, *, reason: str = ...) -> CaseDetail: ...
 
 
 class QueuePort(Protocol):
@@ -176,6 +181,45 @@ class ClosurePort(Protocol):
     def reopen(self, code: str, version: int, *, reason: str) -> CaseDetail: ...
 
 
+class DeskPort(Protocol):
+    """The department's side of a dispatch (the department pane): a liaison for their own
+    department, the centre on a department's behalf."""
+
+    def work_list(
+        self, department: str | None = ..., *, after: int | None = ..., limit: int | None = ...
+    ) -> WorkListPage: ...
+
+    def sign(self, code: str, version: int, *, note: str = ...) -> CaseDetail: ...
+
+    def request_return(self, code: str, version: int, *, reason: str, basis: str) -> CaseDetail: ...
+
+    def request_extension(
+        self, code: str, version: int, *, new_due: datetime, reason: str
+    ) -> CaseDetail: ...
+
+    def request_suspension(
+        self, code: str, version: int, *, resume_planned: date, reason: str
+    ) -> CaseDetail: ...
+
+    def feedback(self, code: str, version: int, *, text: str) -> CaseDetail: ...
+
+
+class DepartmentsPort(Protocol):
+    """The department directory (the work list's department picker)."""
+
+    def list_departments(self, include_inactive: bool = ...) -> tuple[DepartmentRecord, ...]: ...
+
+
+class ApprovalsPort(Protocol):
+    """The shift lead's decisions on the departments' requests (the approvals pane)."""
+
+    def pending(self, *, limit: int = ...) -> tuple[RequestRow, ...]: ...
+
+    def approve(self, request_id: int, case_version: int, *, reason: str) -> CaseDetail: ...
+
+    def refuse(self, request_id: int, case_version: int, *, reason: str) -> CaseDetail: ...
+
+
 class DeadlineTimersPort(Protocol):
     """The console's deadline timers (``gridconsole.scheduling``), started once services open."""
 
@@ -219,6 +263,15 @@ class ConsoleServices(Protocol):
 
     @property
     def closure(self) -> ClosurePort: ...
+
+    @property
+    def desk(self) -> DeskPort: ...
+
+    @property
+    def approvals(self) -> ApprovalsPort: ...
+
+    @property
+    def departments(self) -> DepartmentsPort: ...
 
 
 @dataclass(frozen=True)
