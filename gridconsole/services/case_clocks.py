@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridconsole.domain.deadlines import extend, remaining_after_suspension
-from gridconsole.domain.enums import Action
+from gridconsole.domain.enums import Action, RequestKind, RequestStatus
 from gridconsole.domain.errors import FieldProblem, RuleRefused, ValidationFailed
 from gridconsole.domain.work_calendar import WorkCalendar
 from gridconsole.i18n import t
 from gridconsole.services.case_changes import CaseChanges
+from gridconsole.services.case_requests import settle_pending
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.store.models import Case
@@ -57,6 +58,10 @@ def suspend_case(
     resumption, with the planned resume day."""
     context = changes.context
     check_resume_day(context, resume_planned)
+    # while the clocks stand still a return or an extension has nothing to act on: they lapse
+    # (the department asks again after the resumption if it still needs to)
+    for kind in (RequestKind.return_, RequestKind.extension):
+        settle_pending(session, context, case, kind, RequestStatus.withdrawn, reason)
     planner = DeadlinePlanner(session, context.settings)
     running = changes.running_deadline(case, planner, Action.suspend)
     left = remaining_after_suspension(planner.calendar, running, context.now())

@@ -53,8 +53,9 @@ class ClosureService:
                 reason=note,
                 detail=detail,
             )
-            if not passed:
-                _end_dispatches(session, case)
+            # the department's part ends with the check either way: closed, or back for a new
+            # dispatch (whose failure counts against the department that fed back)
+            _end_dispatches(session, case)
             return case_detail(session, self.context, case)
 
     def follow_up(

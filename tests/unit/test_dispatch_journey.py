@@ -534,3 +534,35 @@ def test_a_liaison_reads_only_cases_given_to_their_department(
         food,
         waiting.code,
     }
+
+
+def test_an_approved_suspension_lets_a_waiting_extension_lapse(
+    db: Database, dispatcher: Services, liaison: Services, lead: Services, monday: FrozenClock
+) -> None:
+    """Found by the random walks: an extension left pending on a suspended case could never be
+    decided (there is no running deadline to move)."""
+    code, version, _ = in_progress(dispatcher, liaison)
+    asked = liaison.desk.request_extension(
+        code, version, new_due=local(2026, 12, 7, 9, 0), reason="材料未到"
+    )
+    asked = liaison.desk.request_suspension(
+        code, asked.version, resume_planned=date(2026, 12, 10), reason="等待鉴定"
+    )
+    suspension = next(row for row in lead.approvals.pending() if row.kind is RequestKind.suspension)
+    lead.approvals.approve(suspension.id, asked.version, reason="同意挂起")
+    assert lead.approvals.pending() == ()
+    assert [request.status for request in requests(db, code)] == [
+        RequestStatus.withdrawn,
+        RequestStatus.approved,
+    ]
+
+
+def test_verification_ends_the_departments_part_either_way(
+    db: Database, dispatcher: Services, liaison: Services, monday: FrozenClock
+) -> None:
+    code, version, _ = in_progress(dispatcher, liaison)
+    fed_back = liaison.desk.feedback(code, version, text="已处理")
+    assert [row.active for row in dispatches(db, code)] == [True]  # awaiting the check
+    dispatcher.closure.verify(code, fed_back.version, passed=True, note="现场安静")
+    assert [row.active for row in dispatches(db, code)] == [False]
+    assert liaison.desk.work_list().rows == ()
