@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from gridconsole.domain.enums import RequestKind
@@ -21,20 +22,26 @@ from gridconsole.views.keyed_case_table import KeyedCaseTable
 from gridconsole.views.table_layout import TableColumn, TableLayout
 
 TIME = "%m-%d %H:%M"
-WIDE_COLUMNS: tuple[TableColumn, ...] = (
-    TableColumn("code", "approvals.column_request", 21),
-    TableColumn("title", "approvals.column_title", 0),
-    TableColumn("department", "approvals.column_department", 12),
-    TableColumn("requester", "approvals.column_requester", 11),
-    TableColumn("requested", "approvals.column_requested", 11),
-    TableColumn("reason", "approvals.column_reason", 10),
-    TableColumn("asked", "approvals.column_asked", 23),
-)
-LAYOUT = TableLayout(
-    WIDE_COLUMNS,
-    narrow_keys=frozenset({"code", "title", "asked"}),
-    min_flexible=10,
-)
+CASE_CODE_WIDTH = 16
+
+
+def approvals_layout() -> TableLayout:
+    """The columns, the first as wide as the longest kind in the operator's language plus a
+    case code (``延期 MY-20261129-0001``, ``suspension MY-20261129-0001``)."""
+    kind_width = max(cell_len(t(f"request_kind.{kind.value}")) for kind in RequestKind)
+    return TableLayout(
+        (
+            TableColumn("code", "approvals.column_request", kind_width + 1 + CASE_CODE_WIDTH),
+            TableColumn("title", "approvals.column_title", 0),
+            TableColumn("department", "approvals.column_department", 12),
+            TableColumn("requester", "approvals.column_requester", 11),
+            TableColumn("requested", "approvals.column_requested", 11),
+            TableColumn("reason", "approvals.column_reason", 10),
+            TableColumn("asked", "approvals.column_asked", 23),
+        ),
+        narrow_keys=frozenset({"code", "title", "asked"}),
+        min_flexible=10,
+    )
 
 
 def request_key(request: RequestRow) -> str:
@@ -76,8 +83,11 @@ def requester_text(request: RequestRow) -> str:
 class ApprovalsTable(KeyedCaseTable[ApprovalLine]):
     """Requests waiting for the shift lead, oldest first."""
 
-    LAYOUT = LAYOUT
     COMPONENT_CLASSES: ClassVar[set[str]] = {"approvals-table--kind"}
+
+    def __init__(self, zone: ZoneInfo, *, id: str | None = None) -> None:
+        self.LAYOUT = approvals_layout()  # the locale is known by now (not at import)
+        super().__init__(zone, id=id)
 
     def show_requests(self, requests: tuple[RequestRow, ...]) -> None:
         """Show ``requests`` in order by key; the cursor stays on its request."""
