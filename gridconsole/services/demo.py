@@ -3,13 +3,15 @@
 ``seed_demo`` is deterministic: the same seed and the same ``clock.now()`` give identical rows
 (ids included), so screenshots, snapshots and benchmarks can rely on it. Rows are written with
 bulk Core ``INSERT`` statements (executemany) and explicit primary keys, because building ORM
-objects one at a time is ~6× slower (performance.md) and because events, dispatches and
+objects one at a time is ~6× slower (performance.md) and because events, dispatches, requests and
 duplicates must reference case ids before anything is flushed.
 
-Cases are simulated rather than drawn state by state: each gets a target state suited to its
-age, a legal path to it through :mod:`gridconsole.domain.lifecycle`, and plausible timestamps
-(department steps mostly in office hours). Deadlines (``due_at``/``warn_at``, ``sign_due_at``,
-``handle_due_at``) are left empty: they are computed in working time by the deadlines service.
+This module builds the organisation (communities, grids and their workers, departments with the
+categories they handle and the routing rules, operators) and writes the cases; each case's
+history is planned by :mod:`gridconsole.services.demo_history`: a target state suited to its
+age, a legal path to it, the operators the services would have allowed, and every deadline
+computed in working time by the same planner the services use. A few departments' requests are
+left waiting for the shift lead on open cases.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy import text as sql_text
@@ -31,7 +32,6 @@ from sqlmodel import SQLModel
 
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
-from gridconsole.domain import lifecycle
 from gridconsole.domain.codes import format_case_code
 from gridconsole.domain.enums import (
     OPEN_STATES,
@@ -40,12 +40,13 @@ from gridconsole.domain.enums import (
     CaseState,
     DatabasePurpose,
     DeadlineStep,
-    DispatchRole,
+    DepartmentKind,
     EscalationKind,
     EscalationStage,
     GridKind,
     Priority,
     RejectReason,
+    RequestKind,
     Role,
     Severity,
     TimeUnit,
@@ -53,19 +54,31 @@ from gridconsole.domain.enums import (
     WorkerStatus,
 )
 from gridconsole.domain.errors import DomainError
+from gridconsole.domain.grid_work import grid_work_refusal
 from gridconsole.services import demo_text as txt
 from gridconsole.services.database import PURPOSE_KEY
-from gridconsole.services.deadlines import start_missing_steps
+from gridconsole.services.deadlines import DeadlinePlanner
+from gridconsole.services.demo_history import (
+    ZONE,
+    CaseRecord,
+    CategoryInfo,
+    HistoryWorld,
+    Timeline,
+    add_pending_request,
+    weighted,
+)
 from gridconsole.store.engine import Database
 from gridconsole.store.models import (
     Case,
     CaseCategory,
     CaseCodeCounter,
     CaseEvent,
+    CaseRequest,
     CategoryTimeLimit,
     Community,
     DatabaseInfo,
     Department,
+    DepartmentCategory,
     Dispatch,
     District,
     Escalation,
@@ -73,26 +86,27 @@ from gridconsole.store.models import (
     GridWorker,
     GridWorkerGrid,
     Operator,
+    RoutingRule,
     Street,
 )
 
 A = Action
 S = CaseState
 
-# The centre's zone for case-code dates and office hours. The demo is a Nanjing street office
-# whatever the console's settings say, so the fixture does not depend on configuration.
-ZONE = ZoneInfo("Asia/Shanghai")
 HISTORY_DAYS = 90
-# departments sign, return and feed back in office hours on weekdays (mostly)
-OFFICE_HOURS = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
-# the centre's day shift, every day
-CENTRE_HOURS = ((time(7, 30), time(21, 0)),)
 # a duplicate is merged into a case reported at most this long before it
 MERGE_WINDOW = timedelta(days=7)
 # cases are written in chunks; a chunk leaves memory once no later duplicate can reach it
 CHUNK = 5_000
 COMPREHENSIVE_GRIDS_PER_COMMUNITY = (5, 4, 4, 4, 4, 5, 4, 4)  # 34 + 6 dedicated = 40 grids
 PART_TIME_WORKERS = 46  # 34 × 2 + 6 heads + 46 = 120 workers
+# open cases a department holds that end with a request waiting for the shift lead, and its kind
+PENDING_SHARE = 0.35
+PENDING_KINDS: tuple[tuple[RequestKind, float], ...] = (
+    (RequestKind.return_, 3),
+    (RequestKind.extension, 4),
+    (RequestKind.suspension, 3),
+)
 
 # Target states by age of the case: recent cases are still being worked, old ones are closed.
 _AGE_BUCKETS: tuple[tuple[timedelta, tuple[tuple[CaseState, float], ...]], ...] = (
@@ -171,11 +185,14 @@ _DATA_MODELS: tuple[type[SQLModel], ...] = (
     GridWorkerGrid,
     Department,
     CaseCategory,
+    DepartmentCategory,
+    RoutingRule,
     CategoryTimeLimit,
     Operator,
     Case,
     CaseEvent,
     Dispatch,
+    CaseRequest,
     Escalation,
     CaseCodeCounter,
 )
@@ -187,10 +204,12 @@ _ID_MODELS: tuple[type[SQLModel], ...] = (
     Grid,
     Department,
     CaseCategory,
+    RoutingRule,
     Operator,
     Case,
     CaseEvent,
     Dispatch,
+    CaseRequest,
     Escalation,
 )
 
@@ -221,11 +240,15 @@ class DemoSummary:
     workers: int
     departments: int
     categories: int
+    department_categories: int
+    routing_rules: int
     time_limits: int
     operators: int
     cases: int
     events: int
     dispatches: int
+    requests: int
+    pending_requests: int
     escalations: int
 
 
@@ -248,15 +271,14 @@ def seed_demo(
         raise ValueError(f"cases must be 0 or more, not {cases}")
     with db.write() as session:
         _refuse_unless_empty(session, db.url)
-        summary = _Generator(random.Random(seed), clock.now(), username).run(session, cases)
+        generator = _Generator(random.Random(seed), clock.now(), username, settings or Settings())
+        summary = generator.run(session, cases)
         session.execute(
             insert(_table(DatabaseInfo)),
             [{"key": PURPOSE_KEY, "value": DatabasePurpose.demo.value}],
         )
         if session.get_bind().dialect.name == "postgresql":
             _advance_sequences(session)
-        # open cases run the clock of the step they are in, timed like any other case
-        start_missing_steps(session, settings or Settings())
     return summary
 
 
@@ -309,10 +331,6 @@ def id_check_digit(first17: str) -> str:
     return "10X98765432"[total % 11]
 
 
-def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
-    return rng.choices([value for value, _ in pairs], weights=[w for _, w in pairs])[0]
-
-
 def _person_name(rng: random.Random, female: bool) -> str:
     given = txt.GIVEN_FEMALE if female else txt.GIVEN_MALE
     name = rng.choice(txt.SURNAMES) + rng.choice(given)
@@ -333,29 +351,6 @@ def _birth_date(rng: random.Random, today: date, min_age: int, max_age: int) -> 
     return earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
 
 
-def _in_hours(
-    rng: random.Random,
-    instant: datetime,
-    periods: tuple[tuple[time, time], ...],
-    *,
-    weekdays_only: bool,
-) -> datetime:
-    """``instant`` if it falls in ``periods``, else a few minutes after the next period opens."""
-    local = instant.astimezone(ZONE)
-    day = local.date()
-    for _ in range(10):
-        if not weekdays_only or day.weekday() < 5:
-            for start, end in periods:
-                opens = datetime.combine(day, start, ZONE)
-                if local < opens:
-                    return (opens + timedelta(seconds=rng.randrange(60, 40 * 60))).astimezone(UTC)
-                if local < datetime.combine(day, end, ZONE):
-                    return instant
-        day += timedelta(days=1)
-        local = datetime.combine(day, time.min, ZONE)
-    return instant
-
-
 # -- the organisation ---------------------------------------------------------------------------
 
 
@@ -372,71 +367,70 @@ class _GridInfo:
     reporters: list[tuple[str, str]] = field(default_factory=list)  # active workers: name, mobile
 
 
-@dataclass
-class _CategoryInfo:
-    id: int
-    spec: txt.CategorySpec
-    department_id: int
-
-
-@dataclass
-class _CaseRecord:
-    """One case while it is generated: its row, timeline and dispatches before the insert."""
-
-    row: dict[str, Any]
-    events: list[dict[str, Any]]
-    dispatches: list[dict[str, Any]]
-    written: bool = False
-
-    def state_at(self, instant: datetime) -> CaseState | None:
-        state: CaseState | None = None
-        for event in self.events:
-            if event["at"] > instant:
-                break
-            if event["to_state"] is not None:
-                state = event["to_state"]
-        return state
-
-
 class _Generator:
-    def __init__(self, rng: random.Random, now: datetime, username: str) -> None:
+    def __init__(
+        self, rng: random.Random, now: datetime, username: str, settings: Settings
+    ) -> None:
         self.rng = rng
         self.now = now.astimezone(UTC)
         self.today = self.now.astimezone(ZONE).date()
         self.username = username
+        self.settings = settings
         self.grids: list[_GridInfo] = []
-        self.categories: list[_CategoryInfo] = []
+        self.grid_ids: dict[str, int] = {}  # grid name -> id
+        self.categories: list[CategoryInfo] = []
         self.department_ids: dict[str, int] = {}
         self.department_names: dict[int, str] = {}
         self.department_codes: dict[int, str] = {}
+        self.units: set[int] = set()
+        # routing rules: (category id, grid id) and (category id, community id) -> department
+        self.grid_rules: dict[tuple[int, int], int] = {}
+        self.community_rules: dict[tuple[int, int], int] = {}
         self.liaisons: dict[int, int] = {}  # department id -> operator id
         self.dispatchers: list[int] = []
         self.leads: list[int] = []
         self.prefix = txt.STREET[2]
         self.street_id = 1
         self.next_event_id = 1
-        self.next_dispatch_id = 1
-        self.counts: dict[str, int] = {}
+        self.counts: Counter[str] = Counter()
 
     def run(self, session: Session, case_count: int) -> DemoSummary:
         self._hierarchy(session)
         self._departments_and_categories(session)
         self._operators(session)
-        cases, events, dispatches = self._cases(session, case_count)
+        # after the categories' time limits: deadlines are planned from the rows just written
+        world = HistoryWorld(
+            rng=self.rng,
+            now=self.now,
+            planner=DeadlinePlanner(session, self.settings),
+            warn_fraction=self.settings.deadlines.warn_fraction,
+            leads=self.leads,
+            dispatchers=self.dispatchers,
+            liaisons=self.liaisons,
+            department_codes=self.department_codes,
+            department_names=self.department_names,
+            units=frozenset(self.units),
+        )
+        self._cases(session, world, case_count)
+        counts = self.counts
         return DemoSummary(
             districts=1,
             streets=1,
-            communities=self.counts["communities"],
+            communities=counts["communities"],
             grids=len(self.grids),
-            workers=self.counts["workers"],
+            workers=counts["workers"],
             departments=len(self.department_ids),
             categories=len(self.categories),
-            time_limits=self.counts["time_limits"],
-            operators=self.counts["operators"],
-            cases=cases,
-            events=events,
-            dispatches=dispatches,
-            escalations=self.counts["escalations"],
+            department_categories=counts["department_categories"],
+            routing_rules=counts["routing_rules"],
+            time_limits=counts["time_limits"],
+            operators=counts["operators"],
+            cases=counts["cases"],
+            events=counts["events"],
+            dispatches=counts["dispatches"],
+            requests=counts["requests"],
+            pending_requests=sum(counts[f"pending_{kind.value}"] for kind in RequestKind),
+            escalations=counts["escalations"],
         )
 
     # -- hierarchy, workers -----------------------------------------------------------------
@@ -542,6 +536,7 @@ class _Generator:
                 )
             )
 
+        self.grid_ids = {grid["name"]: grid["id"] for grid in grids}
         workers, links = self._workers(grids)
         _insert(session, GridWorker, workers)
         _insert(session, Grid, grids)
@@ -560,7 +555,7 @@ class _Generator:
             min_age, max_age = (18, 72) if role is WorkerRole.part_time else (22, 55)
             status = WorkerStatus.active
             if role is WorkerRole.part_time:
-                status = _weighted(
+                status = weighted(
                     rng,
                     ((WorkerStatus.active, 90), (WorkerStatus.on_leave, 5), (WorkerStatus.left, 5)),
                 )
@@ -621,13 +616,21 @@ class _Generator:
             self.department_ids[spec.code] = department_id
             self.department_names[department_id] = spec.name
             self.department_codes[department_id] = spec.code
+            if spec.kind is DepartmentKind.unit:
+                self.units.add(department_id)
         _insert(session, Department, departments)
 
         categories: list[dict[str, Any]] = []
+        handled: list[dict[str, Any]] = []
         limits: list[dict[str, Any]] = []
         for index, category in enumerate(txt.CATEGORIES):
             category_id = index + 1
             department_id = self.department_ids[category.department]
+            # the default department handles its categories, and a few others share them
+            handlers = (
+                department_id,
+                *(self.department_ids[code] for code in txt.EXTRA_HANDLERS.get(category.code, ())),
+            )
             categories.append(
                 {
                     "id": category_id,
@@ -635,11 +638,26 @@ class _Generator:
                     "name": category.name,
                     "family": category.family,
                     "resolvable_in_grid": category.resolvable,
+                    "on_matter_list": True,
+                    "administrative_power": category.power,
                     "default_department_id": department_id,
                     "active": True,
                 }
             )
-            self.categories.append(_CategoryInfo(category_id, category, department_id))
+            handled.extend(
+                {"department_id": handler, "category_id": category_id} for handler in handlers
+            )
+            grid_work = (
+                grid_work_refusal(
+                    on_matter_list=True,
+                    administrative_power=category.power,
+                    resolvable_in_grid=category.resolvable,
+                )
+                is None
+            )
+            self.categories.append(
+                CategoryInfo(category_id, category, department_id, handlers, grid_work)
+            )
             for step in DeadlineStep:
                 if step is DeadlineStep.handle:
                     normal, urgent = category.limits
@@ -658,9 +676,47 @@ class _Generator:
                             "unit": unit,
                         }
                     )
+        handled.sort(key=lambda row: (row["department_id"], row["category_id"]))
         _insert(session, CaseCategory, categories)
+        _insert(session, DepartmentCategory, handled)
         _insert(session, CategoryTimeLimit, limits)
+        self.counts["department_categories"] = len(handled)
         self.counts["time_limits"] = len(limits)
+        self._routing_rules(session)
+
+    def _routing_rules(self, session: Session) -> None:
+        """The rules before the categories' defaults: a 专属 grid's own unit (Art. 42), a
+        community's own arrangement."""
+        category_ids = {category.spec.code: category.id for category in self.categories}
+        rules: list[dict[str, Any]] = []
+        for category_code, community_index, grid_name, department_code in txt.ROUTING_RULES:
+            category_id = category_ids[category_code]
+            department_id = self.department_ids[department_code]
+            grid_id = self.grid_ids[grid_name] if grid_name is not None else None
+            community_id = community_index + 1 if community_index is not None else None
+            rules.append(
+                {
+                    "id": len(rules) + 1,
+                    "category_id": category_id,
+                    "community_id": community_id,
+                    "grid_id": grid_id,
+                    "department_id": department_id,
+                }
+            )
+            if grid_id is not None:
+                self.grid_rules[(category_id, grid_id)] = department_id
+            elif community_id is not None:
+                self.community_rules[(category_id, community_id)] = department_id
+        _insert(session, RoutingRule, rules)
+        self.counts["routing_rules"] = len(rules)
+
+    def _configured(self, category: CategoryInfo, grid: _GridInfo) -> int:
+        """The department the routing rules name for a case: the grid's rule, the community's,
+        else the category's default."""
+        found = self.grid_rules.get((category.id, grid.id))
+        if found is None:
+            found = self.community_rules.get((category.id, grid.community_id))
+        return found if found is not None else category.department_id
 
     # -- operators --------------------------------------------------------------------------
 
@@ -738,7 +794,7 @@ class _Generator:
             age = self.now - instant
             for limit, weights in _AGE_BUCKETS:
                 if age < limit:
-                    targets.append(_weighted(rng, weights))
+                    targets.append(weighted(rng, weights))
                     break
             else:
                 targets.append(S.followed_up)
@@ -760,32 +816,36 @@ class _Generator:
                 break
         return targets
 
-    def _cases(self, session: Session, count: int) -> tuple[int, int, int]:
+    def _cases(self, session: Session, world: HistoryWorld, count: int) -> None:
         rng = self.rng
         instants = self._reported_instants(count)
         targets = self._targets(instants)
-        grid_weights = [grid.weight for grid in self.grids]
-        category_weights = [category.spec.weight for category in self.categories]
+        # cumulative weights once: what rng.choices would work out on every call
+        grid_weights = list(itertools.accumulate(grid.weight for grid in self.grids))
+        category_weights = list(
+            itertools.accumulate(category.spec.weight for category in self.categories)
+        )
         sources = [source for source, _ in txt.SOURCE_WEIGHTS]
-        source_weights = [weight for _, weight in txt.SOURCE_WEIGHTS]
+        source_weights = list(itertools.accumulate(weight for _, weight in txt.SOURCE_WEIGHTS))
         day_sequences: dict[str, int] = {}
-        recent_by_category: dict[int, deque[_CaseRecord]] = {}
-        pending: list[_CaseRecord] = []
-        escalation_candidates: list[tuple[_CaseRecord, str]] = []
-        totals = [0, 0, 0]
+        recent_by_category: dict[int, deque[CaseRecord]] = {}
+        pending: list[CaseRecord] = []
+        escalation_candidates: list[tuple[CaseRecord, str]] = []
 
         for index, (reported_at, target) in enumerate(zip(instants, targets, strict=True)):
             case_id = index + 1
-            grid = rng.choices(self.grids, weights=grid_weights)[0]
-            category = rng.choices(self.categories, weights=category_weights)[0]
-            source = rng.choices(sources, weights=source_weights)[0]
+            grid = rng.choices(self.grids, cum_weights=grid_weights)[0]
+            category = rng.choices(self.categories, cum_weights=category_weights)[0]
+            source = rng.choices(sources, cum_weights=source_weights)[0]
             if source is CaseSource.patrol and not category.spec.ongoing:
                 source = CaseSource.grid_worker  # patrols find problems, not questions
             day = f"{reported_at.astimezone(ZONE):%Y%m%d}"
             sequence = day_sequences.get(day, 0) + 1
             day_sequences[day] = sequence
             code = format_case_code(self.prefix, reported_at.astimezone(ZONE).date(), sequence)
-            record = self._case(case_id, code, reported_at, target, grid, category, source)
+            record = self._case(world, case_id, code, reported_at, target, grid, category, source)
+            if rng.random() < PENDING_SHARE:
+                self._leave_pending(world, record, weighted(rng, PENDING_KINDS))
             if target is S.rejected and rng.random() < 0.4:
                 self._merge(record, recent_by_category.get(category.id, deque()))
             recent_by_category.setdefault(category.id, deque(maxlen=40)).append(record)
@@ -799,9 +859,15 @@ class _Generator:
                 while cut < len(pending) and pending[cut].row["reported_at"] < horizon:
                     cut += 1
                 if cut:
-                    self._write(session, pending[:cut], totals)
+                    self._write(session, pending[:cut])
                     del pending[:cut]
-        self._write(session, pending, totals)
+        # the shift lead's approvals list has work of every kind, even in a small demo
+        for kind in RequestKind:
+            for record in reversed(pending):
+                if self.counts[f"pending_{kind.value}"]:
+                    break
+                self._leave_pending(world, record, kind)
+        self._write(session, pending)
         _insert(
             session,
             CaseCodeCounter,
@@ -811,10 +877,14 @@ class _Generator:
             ],
         )
         self._escalations(session, escalation_candidates)
-        return totals[0], totals[1], totals[2]
 
-    def _write(self, session: Session, records: list[_CaseRecord], totals: list[int]) -> None:
-        case_rows, event_rows, dispatch_rows = [], [], []
+    def _leave_pending(self, world: HistoryWorld, record: CaseRecord, kind: RequestKind) -> None:
+        """A request of ``kind`` left waiting for the shift lead, where the case allows one."""
+        if add_pending_request(world, record, kind):
+            self.counts[f"pending_{kind.value}"] += 1
+
+    def _write(self, session: Session, records: list[CaseRecord]) -> None:
+        case_rows, event_rows, dispatch_rows, request_rows = [], [], [], []
         for record in records:
             record.written = True
             row = record.row
@@ -831,23 +901,30 @@ class _Generator:
             case_rows.append(row)
             event_rows.extend(events)
             dispatch_rows.extend(record.dispatches)
+            request_rows.extend(record.requests)
+        request_rows.sort(key=lambda request: request["id"])
         _insert(session, Case, case_rows)
         _insert(session, CaseEvent, event_rows)
         _insert(session, Dispatch, dispatch_rows)
-        totals[0] += len(case_rows)
-        totals[1] += len(event_rows)
-        totals[2] += len(dispatch_rows)
+        _insert(session, CaseRequest, request_rows)
+        self.counts.update(
+            cases=len(case_rows),
+            events=len(event_rows),
+            dispatches=len(dispatch_rows),
+            requests=len(request_rows),
+        )
 
     def _case(
         self,
+        world: HistoryWorld,
         case_id: int,
         code: str,
         reported_at: datetime,
         target: CaseState,
         grid: _GridInfo,
-        category: _CategoryInfo,
+        category: CategoryInfo,
         source: CaseSource,
-    ) -> _CaseRecord:
+    ) -> CaseRecord:
         rng = self.rng
         spec = category.spec
         priority = Priority.urgent if rng.random() < spec.urgent_share + 0.02 else Priority.normal
@@ -899,8 +976,10 @@ class _Generator:
             "satisfaction": None,
             "created_by_id": None,
         }
-        record = _CaseRecord(row, [], [])
-        _Timeline(self, record, category, priority, target).build()
+        record = CaseRecord(row, [], [])
+        configured = self._configured(category, grid)
+        checkers = [name for name, _mobile in grid.reporters]
+        Timeline(world, record, category, priority, target, configured, checkers).build()
         return record
 
     @staticmethod
@@ -958,12 +1037,12 @@ class _Generator:
             phone = ""
         return name, phone
 
-    def _merge(self, record: _CaseRecord, candidates: Iterable[_CaseRecord]) -> None:
+    def _merge(self, record: CaseRecord, candidates: Iterable[CaseRecord]) -> None:
         """Turn a rejected case into a duplicate merged into an earlier open case, if any."""
         merge_event = record.events[-1]
         instant = merge_event["at"]
         earliest = record.row["reported_at"] - MERGE_WINDOW
-        best: _CaseRecord | None = None
+        best: CaseRecord | None = None
         for candidate in reversed(list(candidates)):
             if candidate.written or candidate.row["reported_at"] < earliest:
                 continue
@@ -998,7 +1077,7 @@ class _Generator:
         position = bisect.bisect_right([event["at"] for event in best.events], instant)
         best.events.insert(position, absorbed)
 
-    def _escalations(self, session: Session, candidates: list[tuple[_CaseRecord, str]]) -> None:
+    def _escalations(self, session: Session, candidates: list[tuple[CaseRecord, str]]) -> None:
         rng = self.rng
         wanted = max(3, min(len(candidates) // 4, 40))
         open_ones = [c for c in candidates if c[0].row["state"] is not S.reported]
@@ -1009,7 +1088,7 @@ class _Generator:
         for record, kind in chosen:
             first = record.events[0]["at"]
             raised_at = min(first + timedelta(minutes=rng.randint(5, 30)), self.now)
-            stage = _weighted(
+            stage = weighted(
                 rng,
                 (
                     (EscalationStage.pending, 30),
@@ -1026,7 +1105,7 @@ class _Generator:
                     "id": len(rows) + 1,
                     "case_id": record.row["id"],
                     "kind": EscalationKind(kind),
-                    "severity": _weighted(
+                    "severity": weighted(
                         rng,
                         ((Severity.general, 60), (Severity.larger, 30), (Severity.major, 10)),
                     ),
@@ -1040,379 +1119,3 @@ class _Generator:
             )
         _insert(session, Escalation, rows)
         self.counts["escalations"] = len(rows)
-
-
-class _Timeline:
-    """Plans one case's legal path to its target state and writes its events and dispatches."""
-
-    def __init__(
-        self,
-        generator: _Generator,
-        record: _CaseRecord,
-        category: _CategoryInfo,
-        priority: Priority,
-        target: CaseState,
-    ) -> None:
-        self.g = generator
-        self.rng = generator.rng
-        self.record = record
-        self.category = category
-        self.urgent = priority is Priority.urgent
-        self.target = target
-        self.state: CaseState | None = None
-        self.at: datetime = record.row["reported_at"]
-        self.lead: dict[str, Any] | None = None  # the active lead dispatch
-        self.assists: list[dict[str, Any]] = []
-
-    # -- the path -----------------------------------------------------------------------------
-
-    def _work(self, *, wrong_department: bool = True) -> list[Action]:
-        """Dispatch to feedback, with the detours departments take."""
-        rng = self.rng
-        path = [A.dispatch]
-        if wrong_department and rng.random() < 0.08:
-            path += ([A.sign] if rng.random() < 0.4 else []) + [A.return_, A.redispatch]
-        path.append(A.sign)
-        if rng.random() < 0.05:
-            path += [A.suspend, A.resume]
-        path.append(A.feedback)
-        return path
-
-    def _to_feedback(self) -> list[Action]:
-        rng = self.rng
-        if self.category.spec.resolvable and rng.random() < 0.35:
-            return [A.report, *([A.accept] if rng.random() < 0.7 else []), A.resolve_in_grid]
-        return [A.report, A.accept, *self._work()]
-
-    def plan(self) -> list[Action]:
-        rng = self.rng
-        target = self.target
-        if target is S.reported:
-            return [A.report]
-        if target is S.rejected:
-            return [A.report, A.reject]  # _Generator._merge may turn it into a merge
-        if target is S.registered:
-            return [A.report, A.accept]
-        start = [A.report, A.accept, A.dispatch]
-        detour = [A.return_, A.redispatch] if rng.random() < 0.15 else []
-        if target is S.dispatched:
-            return start + detour
-        if target is S.returned:
-            return start + ([A.sign] if rng.random() < 0.4 else []) + [A.return_]
-        if target is S.in_progress:
-            pause = [A.suspend, A.resume] if rng.random() < 0.1 else []
-            return [*start, *detour, A.sign, *pause]
-        if target is S.suspended:
-            return [*start, *detour, A.sign, A.suspend]
-        path = self._to_feedback()
-        if target is S.feedback_given:
-            return path
-        if target is S.reopened:
-            return [*path, A.verify_fail]
-        if rng.random() < 0.05:
-            path += [A.verify_fail, *self._work(wrong_department=False)]
-        path.append(A.close if rng.random() < 0.15 else A.verify_pass)
-        if target is S.followed_up:
-            path.append(A.follow_up)
-        return path
-
-    # -- timing -------------------------------------------------------------------------------
-
-    def _delay(self, action: Action) -> timedelta:
-        rng = self.rng
-        minutes: float
-        if action in (A.accept, A.dispatch):
-            minutes = rng.uniform(1, 10) if self.urgent else rng.uniform(3, 50)
-        elif action in (A.reject, A.merge):
-            minutes = rng.uniform(10, 120)
-        elif action is A.sign:
-            minutes = rng.uniform(3, 15) if self.urgent else rng.uniform(10, 180)
-        elif action is A.return_:
-            minutes = rng.uniform(30, 480)
-        elif action is A.redispatch:
-            minutes = rng.uniform(10, 90)
-        elif action is A.suspend:
-            minutes = rng.uniform(1, 3) * 1440
-        elif action is A.feedback:
-            minutes = self._handle_minutes() * rng.uniform(0.15, 1.1)
-        elif action in (A.verify_pass, A.verify_fail, A.close):
-            minutes = rng.uniform(20, 120) if self.urgent else rng.uniform(120, 1800)
-        elif action is A.follow_up:
-            minutes = rng.uniform(60, 2880)
-        elif action is A.resolve_in_grid:
-            minutes = rng.uniform(20, 240)
-        else:
-            minutes = rng.uniform(5, 60)
-        return timedelta(seconds=int(minutes * 60) + 1)
-
-    def _handle_minutes(self) -> float:
-        amount, unit = self.category.spec.limits[1 if self.urgent else 0]
-        if unit is TimeUnit.working_hours:
-            return amount * 60 * 2.5  # office hours are ~7.5 of 24: a little more than twice
-        if unit is TimeUnit.working_days:
-            return amount * 1440 * 1.4  # weekends
-        if unit is TimeUnit.calendar_minutes:
-            return float(amount)
-        return amount * 60.0
-
-    def _next_instant(self, action: Action) -> datetime:
-        rng = self.rng
-        instant: datetime = self.at + self._delay(action)
-        if self.urgent:
-            return instant
-        if action in (A.sign, A.return_, A.feedback, A.suspend):
-            if rng.random() < 0.85:
-                instant = _in_hours(rng, instant, OFFICE_HOURS, weekdays_only=True)
-        elif action is not A.report and rng.random() < 0.7:
-            instant = _in_hours(rng, instant, CENTRE_HOURS, weekdays_only=False)
-        return instant
-
-    # -- actors and side effects ----------------------------------------------------------------
-
-    def _centre(self) -> int:
-        g = self.g
-        return (
-            self.rng.choice(g.leads) if self.rng.random() < 0.15 else self.rng.choice(g.dispatchers)
-        )
-
-    def _department_actor(self) -> tuple[int, bool]:
-        """The lead department's liaison, or a dispatcher recording a phone call for it."""
-        assert self.lead is not None
-        liaison = self.g.liaisons.get(self.lead["department_id"])
-        if liaison is not None and self.rng.random() < 0.8:
-            return liaison, False
-        return self.rng.choice(self.g.dispatchers), True
-
-    def _dispatch(self, department_id: int, event: dict[str, Any]) -> dict[str, Any]:
-        g, rng = self.g, self.rng
-        if self.lead is not None:
-            self.lead["active"] = False
-        for assist in self.assists:
-            assist["active"] = False
-        lead = self._dispatch_row(department_id, DispatchRole.lead, event)
-        self.lead = lead
-        self.assists = []
-        if rng.random() < 0.12:
-            others = [d for d in g.department_codes if d != department_id]
-            self.assists.append(self._dispatch_row(rng.choice(others), DispatchRole.assist, event))
-        return lead
-
-    def _dispatch_row(
-        self, department_id: int, role: DispatchRole, event: dict[str, Any]
-    ) -> dict[str, Any]:
-        row: dict[str, Any] = {
-            "id": self.g.next_dispatch_id,
-            "case_id": self.record.row["id"],
-            "department_id": department_id,
-            "role": role,
-            "instruction": self.rng.choice(txt.INSTRUCTIONS),
-            # the events themselves until their instants are final (see _resolve)
-            "dispatched_at": event,
-            "dispatched_by_id": event["operator_id"],
-            "sign_due_at": None,
-            "handle_due_at": None,
-            "signed_at": None,
-            "returned_at": None,
-            "feedback_at": None,
-            "feedback": "",
-            "active": True,
-        }
-        self.g.next_dispatch_id += 1
-        self.record.dispatches.append(row)
-        return row
-
-    def build(self) -> None:
-        row = self.record.row
-        accepted: dict[str, Any] | None = None
-        closed: dict[str, Any] | None = None
-        plan = self.plan()
-        returned_later = A.return_ in plan
-        for action in plan:
-            event = self._step(action, returned_later=returned_later)
-            if action is A.accept or (action is A.resolve_in_grid and accepted is None):
-                accepted = event
-            elif action in (A.reject, A.verify_pass, A.close):
-                closed = event
-            elif action is A.verify_fail:
-                closed = None
-        row["state"] = self.state
-        self._fit_before_now()
-        self._flags()
-        row["accepted_at"] = accepted["at"] if accepted is not None else None
-        row["closed_at"] = closed["at"] if closed is not None else None
-        for dispatch in self.record.dispatches:
-            for name in ("dispatched_at", "signed_at", "returned_at", "feedback_at"):
-                if dispatch[name] is not None:
-                    dispatch[name] = dispatch[name]["at"]
-
-    def _step(self, action: Action, *, returned_later: bool) -> dict[str, Any]:
-        """Append the event of ``action`` at a plausible instant, with its side effects."""
-        rng, g = self.rng, self.g
-        row = self.record.row
-        events = self.record.events
-        default_department = self.category.department_id
-        from_state = self.state
-        to_state = (
-            S.reported
-            if from_state is None
-            else lifecycle.next_state(action, from_state, case_code=row["code"])
-        )
-        event: dict[str, Any] = {
-            "case_id": row["id"],
-            "at": row["reported_at"] if action is A.report else self._next_instant(action),
-            "operator_id": self._centre(),
-            "action": action,
-            "from_state": from_state,
-            "to_state": to_state,
-            "reason": "",
-            "on_behalf": False,
-            "detail": {},
-        }
-        if action is A.report:
-            event["detail"] = {"source": row["source"].value}
-            row["created_by_id"] = event["operator_id"]
-        elif action is A.reject:
-            reject_reason = _weighted(
-                rng,
-                (
-                    (RejectReason.out_of_scope, 50),
-                    (RejectReason.insufficient_info, 35),
-                    (RejectReason.malicious, 15),
-                ),
-            )
-            row["reject_reason"] = reject_reason
-            event["reason"] = rng.choice(txt.REJECT_NOTES[reject_reason.value])
-            event["detail"] = {"reject_reason": reject_reason.value}
-        elif action is A.resolve_in_grid:
-            event["reason"] = rng.choice(txt.RESOLVE_NOTES)
-        elif action is A.dispatch:
-            if self.lead is not None:  # after a failed verification: back to the same one
-                department = self.lead["department_id"]
-            elif returned_later:  # first sent to the wrong department, which returns it
-                department = rng.choice([d for d in g.department_codes if d != default_department])
-            else:
-                department = default_department
-            self._dispatch(department, event)
-            event["detail"] = {"lead": g.department_codes[department]}
-            if self.assists:
-                event["detail"]["assist"] = [
-                    g.department_codes[assist["department_id"]] for assist in self.assists
-                ]
-        elif action is A.redispatch:
-            assert self.lead is not None
-            previous = self.lead["department_id"]
-            department = default_department
-            if department == previous:
-                department = rng.choice([d for d in g.department_codes if d != previous])
-            self._dispatch(department, event)
-            event["detail"] = {
-                "lead": g.department_codes[department],
-                "from": g.department_codes[previous],
-            }
-        elif action in (A.sign, A.return_, A.feedback):
-            assert self.lead is not None
-            event["operator_id"], event["on_behalf"] = self._department_actor()
-            if action is A.sign:
-                for dispatch in (self.lead, *self.assists):
-                    dispatch["signed_at"] = event
-            elif action is A.return_:
-                basis = rng.choice(txt.RETURN_BASES)
-                suggestion = rng.choice(txt.RETURN_REASONS).format(
-                    department=g.department_names[default_department]
-                )
-                event["reason"] = f"{suggestion}；{basis}"
-                event["detail"] = {"department": g.department_codes[self.lead["department_id"]]}
-                for dispatch in (self.lead, *self.assists):
-                    dispatch["returned_at"] = event if dispatch is self.lead else None
-                    dispatch["active"] = False
-            else:
-                event["reason"] = rng.choice(self.category.spec.feedbacks)
-                self.lead["feedback_at"] = event
-                self.lead["feedback"] = event["reason"]
-        elif action is A.suspend:
-            event["operator_id"] = rng.choice(g.leads)
-            resume_on = (event["at"] + timedelta(days=rng.randint(3, 15))).astimezone(ZONE).date()
-            event["reason"] = rng.choice(txt.SUSPEND_REASONS).format(
-                resume_on=resume_on.isoformat()
-            )
-            event["detail"] = {"resume_on": resume_on.isoformat()}
-        elif action is A.resume:
-            event["operator_id"] = rng.choice(g.leads)
-            planned = date.fromisoformat(events[-1]["detail"]["resume_on"])
-            event["at"] = max(
-                datetime.combine(planned, time(9, 0), ZONE).astimezone(UTC)
-                + timedelta(minutes=rng.randint(0, 300)),
-                self.at + timedelta(hours=1),
-            )
-        elif action is A.verify_fail:
-            event["reason"] = rng.choice(txt.VERIFY_FAIL_REASONS)
-        elif action is A.follow_up:
-            satisfaction = _weighted(rng, txt.SATISFACTION)
-            row["satisfaction"] = satisfaction
-            event["reason"] = txt.FOLLOW_UP_NOTES[satisfaction]
-            event["detail"] = {"satisfaction": satisfaction}
-        events.append(event)
-        self.state = to_state
-        self.at = event["at"]
-        return event
-
-    def _flags(self) -> None:
-        """Reminders (催办) and supervision orders (督办) on cases that waited on a department."""
-        rng, g = self.rng, self.g
-        events = self.record.events
-        allowed = lifecycle.TRANSITIONS[A.urge].sources
-        limit = g.now - timedelta(seconds=30)
-        draws: list[Action] = []
-        if rng.random() < 0.12:
-            draws.append(A.urge)
-            if rng.random() < 0.3:
-                draws.append(A.urge)
-        if rng.random() < 0.03:
-            draws.append(A.supervise)
-        for action in draws:
-            # a gap after an event that leaves the case waiting on a department
-            gaps = [
-                index
-                for index, event in enumerate(events)
-                if event["to_state"] in allowed
-                and (index + 1 < len(events) or event["to_state"] in OPEN_STATES)
-            ]
-            if not gaps:
-                return
-            index = rng.choice(gaps)
-            start = events[index]["at"]
-            end = events[index + 1]["at"] if index + 1 < len(events) else limit
-            span = int((end - start).total_seconds())
-            if span < 2:
-                continue
-            state = events[index]["to_state"]
-            events.insert(
-                index + 1,
-                {
-                    "case_id": self.record.row["id"],
-                    "at": start + timedelta(seconds=rng.randrange(1, span)),
-                    "operator_id": rng.choice(g.leads) if action is A.supervise else self._centre(),
-                    "action": action,
-                    "from_state": state,
-                    "to_state": None,
-                    "reason": "请加快处置进度" if action is A.urge else "事件久拖未决，下达督办单",
-                    "on_behalf": False,
-                    "detail": {},
-                },
-            )
-
-    def _fit_before_now(self) -> None:
-        """Squeeze a timeline that would run past now into the time the case has had."""
-        events = self.record.events
-        limit = self.g.now - timedelta(seconds=30)
-        start = events[0]["at"]
-        end = events[-1]["at"]
-        if end > limit:
-            available = max((limit - start).total_seconds(), 1.0)
-            factor = available / (end - start).total_seconds()
-            for event in events[1:]:
-                offset = (event["at"] - start).total_seconds() * factor
-                event["at"] = start + timedelta(seconds=int(offset))
-        for previous, event in itertools.pairwise(events):
-            if event["at"] <= previous["at"]:
-                event["at"] = previous["at"] + timedelta(seconds=1)

@@ -1,8 +1,9 @@
 """The material of the demo database: places, organisations, names and case text templates.
 
 Everything here is invented or public (road names, kinds of office); no real person appears. The
-generator in :mod:`gridconsole.services.demo` draws from these tables with a seeded random
-generator, so their order matters for determinism: only append, or accept that the demo changes.
+generator in :mod:`gridconsole.services.demo` (and its history planner,
+:mod:`gridconsole.services.demo_history`) draws from these tables with a seeded random generator,
+so their order matters for determinism: only append, or accept that the demo changes.
 
 Case templates are ``str.format`` strings; the slots any of them may use are ``road``, ``num``,
 ``estate``, ``building``, ``unit``, ``room``, ``shop``, ``eatery``, ``when``, ``duration``,
@@ -13,7 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridconsole.domain.enums import CaseSource, DepartmentKind, TimeUnit
+from gridconsole.domain.enums import (
+    AdministrativePower,
+    CaseSource,
+    DepartmentKind,
+    Satisfaction,
+    TimeUnit,
+)
 
 # -- the hierarchy ----------------------------------------------------------------------------
 
@@ -142,6 +149,9 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
     DepartmentSpec("GS", "城北供水营业所", DepartmentKind.utility, True),
     DepartmentSpec("RQ", "港华燃气玄武服务站", DepartmentKind.utility, True),
     DepartmentSpec("WY", "梅园物业服务中心", DepartmentKind.unit, False),
+    # the units of two 专属 grids, which handle some of their own cases (Art. 42)
+    DepartmentSpec("GYGL", "梅园公园管理处", DepartmentKind.unit, False),
+    DepartmentSpec("HFSY", "汉府街商业管理有限公司", DepartmentKind.unit, False),
 )
 
 # -- categories -------------------------------------------------------------------------------
@@ -187,6 +197,8 @@ class CategorySpec:
     requests: tuple[str, ...]
     feedbacks: tuple[str, ...]
     escalation: str | None = None  # EscalationKind value when a serious case may be escalated
+    # Art. 16 (二): an official power (licence, penalty, coercion) is never a grid worker's work
+    power: AdministrativePower | None = None
 
     @property
     def ongoing(self) -> bool:
@@ -429,6 +441,7 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         ("影响房屋结构安全", "侵占公共空间，邻居意见较大"),
         ("请核查并依法拆除", "请城管部门依法处理"),
         ("城管中队现场勘查并下达限期拆除通知书，当事人已自行拆除",),
+        power=AdministrativePower.coercion,  # 强制拆除
     ),
     CategorySpec(
         "11-garbage", "垃圾堆放", 11, True, "CG", _city((4, WH)), 8, 0.05,
@@ -504,8 +517,66 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         ("请相关部门研究", "请给予答复"),
         ("已转相关部门研究并答复反映人",),
     ),
+    CategorySpec(
+        "11-unlicensed", "无照经营", 11, False, "SCJG", _city((5, WD)), 3, 0.0,
+        (
+            _t(STREET_NUMBER, "{road}{num}号{shop}无照经营", "一家{shop}未办理营业执照就开门经营，"),
+            _t(BUILDING, "{estate}{building}栋居民楼内开设{eatery}", "有住户在居民楼内开设{eatery}对外营业，未见任何证照，"),
+            _t(STREET_NUMBER, "{road}{num}号门面无证经营{eatery}", "新开的{eatery}没有营业执照和食品经营许可，"),
+        ),
+        ("存在食品安全和消防隐患", "周边正规商户意见较大"),
+        ("请市场监管部门依法查处", "请核实经营者证照"),
+        ("市场监管所现场检查，责令停止无照经营并依法立案查处", "经核查，经营者已补办营业执照，已告知规范经营"),
+        power=AdministrativePower.penalty,
+    ),
 )
 # fmt: on
+
+# Who else handles a category besides its default department (department_categories): the
+# departments a dispatcher may send it to without overriding the routing rules.
+EXTRA_HANDLERS: dict[str, tuple[str, ...]] = {
+    "01-policy": ("MZ",),
+    "01-legal": ("ZWFW",),
+    "02-address": ("ZWFW",),
+    "03-security": ("YJ",),
+    "03-fire-passage": ("CG", "WY", "HFSY"),
+    "03-gas": ("YJ", "XF"),
+    "03-food": ("WJ",),
+    "04-emergency": ("XF", "PCS"),
+    "05-neighbour": ("PCS",),
+    "05-family": ("MZ", "PCS"),
+    "05-petition": ("SFS",),
+    "06-wages": ("SFS",),  # legal aid for the wage claim
+    "06-social-security": ("ZWFW",),
+    "06-subsistence": ("ZWFW",),
+    "06-health": ("ZWFW",),
+    "06-tax": ("ZWFW",),
+    "07-key-groups": ("PCS", "WJ"),  # WJ: people with severe mental disorders
+    "11-noise": ("PCS", "STHJ"),  # PCS: noise from social life; STHJ: from building sites
+    "11-street-vending": ("SCJG",),
+    "11-illegal-building": ("ZJ",),
+    "11-garbage": ("WY", "GYGL", "HFSY"),
+    "11-water": ("WY",),  # pipes inside an estate
+    "11-power": ("WY",),
+    "11-housing": ("YJ",),
+    "11-pollution": ("CG",),
+    "11-road": ("ZJ", "GYGL"),
+    "12-other": ("MZ",),
+    "11-unlicensed": ("CG",),
+}
+
+# Routing rules before the categories' defaults: (category code, community index, name of a
+# 专属 grid, department code); a rule names a community or a grid. The units of the park and of
+# the commercial complex handle their own grid's cases (Art. 42); in 梅园社区 the property service
+# centre takes the estates' garbage and blocked fire passages.
+ROUTING_RULES: tuple[tuple[str, int | None, str | None, str], ...] = (
+    ("11-garbage", None, "梅园公园专属网格", "GYGL"),
+    ("11-road", None, "梅园公园专属网格", "GYGL"),
+    ("03-fire-passage", None, "汉府街商业综合体专属网格", "HFSY"),
+    ("11-garbage", None, "汉府街商业综合体专属网格", "HFSY"),
+    ("11-garbage", 2, None, "WY"),
+    ("03-fire-passage", 2, None, "WY"),
+)
 
 # topics of consultations: the `{topic}` slot
 TOPICS = ("公租房申请", "高龄津贴", "残疾人补贴", "居住证办理", "新生儿医保", "老旧小区加装电梯")
@@ -569,24 +640,50 @@ RESOLVE_NOTES = (
 )
 RETURN_REASONS = (
     "该事项不属于本单位职责范围，建议转{department}处理",
-    "现场核实地址不在本辖区，请核实后改派{department}",
+    "现场核实地址不在本单位管辖范围，请核实后改派{department}",
 )
 RETURN_BASES = ("依据《街道职责清单》", "依据部门“三定”方案", "依据网格事项清单分工")
+# the shift lead's decisions on the departments' requests
+RETURN_APPROVALS = ("经核实确非该单位职责，同意退单，予以改派", "退单理由成立，同意退回")
+RETURN_REFUSALS = (
+    "该事项在贵单位职责清单内，不同意退单，请继续处置",
+    "退单依据不足，请按时限处置并反馈",
+)
+EXTENSION_REASONS = (
+    "需协调产权单位共同维修，申请延长办理时限",
+    "需采购专用配件，工期较长，申请延期",
+    "涉及多方协调，短期内无法办结，申请延期",
+)
+EXTENSION_APPROVALS = ("情况属实，同意延期", "同意延期，请在新时限内办结")
+EXTENSION_REFUSALS = ("延期理由不充分，请按原时限办结", "不同意延期，请加快处置进度")
 SUSPEND_REASONS = (
     "需等待第三方鉴定结果，申请挂起，计划{resume_on}恢复",
     "当事人外出联系不上，申请挂起，计划{resume_on}恢复",
     "需协调产权单位，申请挂起，计划{resume_on}恢复",
 )
+SUSPENSION_APPROVALS = ("同意挂起，到期请及时恢复办理", "情况属实，同意挂起")
+SUSPENSION_REFUSALS = ("不符合挂起条件，请继续处置", "可先行采取临时措施，不同意挂起")
+REOPEN_NOTES = ("回访不满意，重新交办处置", "反映人对处理结果不满意，重新办理")
+VERIFY_PASS_NOTES = (
+    "网格员现场核查，问题已解决",
+    "网格员回访现场，整改到位",
+    "经现场核实，处置结果属实",
+)
+CLOSE_NOTES = ("已答复反映人，予以办结", "处置完毕，反映人无异议，结案")
 VERIFY_FAIL_REASONS = (
     "网格员现场核查，问题依然存在，退回重新处置",
     "反映人表示问题未解决，核查不通过",
 )
 INSTRUCTIONS = ("请按时限签收处置并及时反馈", "请尽快到场核实处置", "请协同处置，及时反馈结果")
-SATISFACTION = (("满意", 75), ("基本满意", 18), ("不满意", 7))
+SATISFACTION = (
+    (Satisfaction.satisfied, 75),
+    (Satisfaction.basically, 18),
+    (Satisfaction.unsatisfied, 7),
+)
 FOLLOW_UP_NOTES = {
-    "满意": "电话回访反映人，对处理结果表示满意",
-    "基本满意": "电话回访反映人，表示基本满意",
-    "不满意": "电话回访反映人，对处理时效不满意",
+    Satisfaction.satisfied: "电话回访反映人，对处理结果表示满意",
+    Satisfaction.basically: "电话回访反映人，表示基本满意",
+    Satisfaction.unsatisfied: "电话回访反映人，对处理结果不满意",
 }
 ESCALATION_REASONS = {
     "major_dispute": "矛盾有激化可能，网格长现场报告，需街道牵头化解",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,27 +17,35 @@ from sqlalchemy import Table, select
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
-from gridconsole.domain import lifecycle
+from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.codes import CASE_CODE_PATTERN
 from gridconsole.domain.deadlines import running_step
 from gridconsole.domain.enums import (
+    DISPATCH_WAITING_STATES,
     Action,
+    AdministrativePower,
     CaseState,
     DatabasePurpose,
     DeadlineStep,
+    DepartmentKind,
     DispatchRole,
     EscalationStage,
     GridKind,
     Priority,
     RejectReason,
+    RequestKind,
+    RequestStatus,
     Role,
+    Satisfaction,
     WorkerRole,
     WorkerStatus,
 )
 from gridconsole.domain.errors import DomainError
+from gridconsole.domain.work_calendar import WorkCalendar
 from gridconsole.i18n import set_locale
 from gridconsole.services import database
 from gridconsole.services.bundle import Services
+from gridconsole.services.deadlines import DeadlinePlanner, work_calendar
 from gridconsole.services.demo import DemoDatabaseNotEmpty, DemoSummary, seed_demo
 from gridconsole.services.records import QueueFilter
 from gridconsole.store.engine import Database
@@ -113,6 +122,12 @@ def test_counts(seeded: Seeded) -> None:
     assert summary.workers == len(rows["grid_workers"])
     assert summary.operators == len(rows["operators"])
     assert summary.escalations == len(rows["escalations"]) > 0
+    assert summary.department_categories == len(rows["department_categories"])
+    assert summary.routing_rules == len(rows["routing_rules"]) > 0
+    assert summary.requests == len(rows["case_requests"]) > 0
+    assert summary.pending_requests == sum(
+        1 for r in rows["case_requests"] if r["status"] is RequestStatus.pending
+    )
     assert rows["database_info"] == [{"key": "purpose", "value": DatabasePurpose.demo.value}]
     assert database.purpose(seeded.db) is DatabasePurpose.demo
 
@@ -278,20 +293,32 @@ def test_case_fields_agree_with_the_timeline(seeded: Seeded) -> None:
         assert case["urge_count"] == actions.count(Action.urge)
         assert case["supervised"] == (Action.supervise in actions)
         # the clock of the step the case is in runs from when it entered the state (handling
-        # from the latest dispatch); finished and suspended cases run none
+        # from the latest dispatch); finished cases run none; a suspended case keeps its
+        # handling step, stopped, with what was left of it and the day it should resume
         step = running_step(case["state"])
+        if case["state"] is CaseState.suspended:
+            step = DeadlineStep.handle
+            suspension = [e for e in events if e["action"] is Action.suspend][-1]
+            assert case["suspended_remaining_s"] is not None
+            assert case["suspended_warn_remaining_s"] <= case["suspended_remaining_s"]
+            assert case["resume_planned_on"].isoformat() == suspension["detail"]["resume_planned"]
+            assert case["resume_planned_on"] >= suspension["at"].astimezone(ZONE).date()
+        else:
+            assert case["suspended_remaining_s"] is None
+            assert case["resume_planned_on"] is None
         assert case["step"] == step, case["code"]
-        if step is None:
+        if step is None or case["state"] is CaseState.suspended:
             assert case["due_at"] is None
             assert case["warn_at"] is None
-        else:
+        if step is not None:
             entered = [e["at"] for e in events if e["to_state"] == case["state"]]
             if step is DeadlineStep.handle:
                 entered = [
                     e["at"] for e in events if e["action"] in (Action.dispatch, Action.redispatch)
                 ]
             assert case["step_started_at"] == (entered[-1] if entered else case["reported_at"])
-            assert case["step_started_at"] < case["warn_at"] <= case["due_at"]
+            if case["due_at"] is not None:
+                assert case["step_started_at"] < case["warn_at"] <= case["due_at"]
         if case["state"] is CaseState.rejected:
             assert case["reject_reason"] is not None
             for event in events:
@@ -318,36 +345,374 @@ def test_case_fields_agree_with_the_timeline(seeded: Seeded) -> None:
     assert any(case["merged_into_id"] for case in cases.values())
 
 
+def _configured_departments(rows: dict[str, list[dict[str, Any]]]) -> dict[int, int]:
+    """Per case with a grid: the department the routing rules name (the grid's rule, the
+    community's, else the category's default), worked out from the rows alone."""
+    defaults = {c["id"]: c["default_department_id"] for c in rows["case_categories"]}
+    by_grid = {(r["category_id"], r["grid_id"]): r["department_id"] for r in rows["routing_rules"]}
+    by_community = {
+        (r["category_id"], r["community_id"]): r["department_id"]
+        for r in rows["routing_rules"]
+        if r["grid_id"] is None
+    }
+    configured = {}
+    for case in rows["cases"]:
+        if case["grid_id"] is None:
+            continue
+        key = case["category_id"]
+        configured[case["id"]] = by_grid.get(
+            (key, case["grid_id"]),
+            by_community.get((key, case["community_id"]), defaults[key]),
+        )
+    return configured
+
+
 def test_dispatches_agree_with_the_timeline(seeded: Seeded) -> None:
+    rows = seeded.rows
+    events_by_case = _by_case(rows["case_events"])
+    dispatches_by_case = _by_case(rows["dispatches"])
+    handled = {(h["department_id"], h["category_id"]) for h in rows["department_categories"]}
+    configured = _configured_departments(rows)
+    assisted = first_configured = first_leads = 0
+    with seeded.db.read() as session:
+        planner = DeadlinePlanner(session, Settings())
+        for case in rows["cases"]:
+            events = events_by_case[case["id"]]
+            dispatches = dispatches_by_case.get(case["id"], [])
+            sends = [e for e in events if e["action"] in (Action.dispatch, Action.redispatch)]
+            leads = [d for d in dispatches if d["role"] is DispatchRole.lead]
+            assert [d["dispatched_at"] for d in leads] == [e["at"] for e in sends]
+            assisted += len(dispatches) - len(leads)
+            signs = [e for e in events if e["action"] is Action.sign]
+            assert [d["signed_at"] for d in leads if d["signed_at"]] == [e["at"] for e in signs]
+            returns = [e["at"] for e in events if e["action"] is Action.return_]
+            assert [d["returned_at"] for d in leads if d["returned_at"]] == returns
+            feedbacks = [e for e in events if e["action"] is Action.feedback]
+            assert [d["feedback_at"] for d in leads if d["feedback_at"]] == [
+                e["at"] for e in feedbacks
+            ]
+            assert [d["feedback"] for d in leads if d["feedback_at"]] == [
+                e["reason"] for e in feedbacks
+            ]
+            # a department holds the case (one active lead dispatch) only while it works on it
+            active = [d for d in leads if d["active"]]
+            if case["state"] in (CaseState.dispatched, CaseState.in_progress, CaseState.suspended):
+                assert active == [leads[-1]], case["code"]
+            else:
+                assert not any(d["active"] for d in dispatches), case["code"]
+            for dispatch in dispatches:
+                # nothing goes to a department that does not handle the category (no overrides)
+                assert (dispatch["department_id"], case["category_id"]) in handled, case["code"]
+                # the sign and handling deadlines, computed from dispatch as the services do
+                sign = planner.deadline(
+                    case["category_id"],
+                    case["priority"],
+                    DeadlineStep.sign,
+                    dispatch["dispatched_at"],
+                )
+                handle = planner.deadline(
+                    case["category_id"],
+                    case["priority"],
+                    DeadlineStep.handle,
+                    dispatch["dispatched_at"],
+                )
+                assert dispatch["sign_due_at"] == sign.due_at
+                assert dispatch["handle_due_at"] == handle.due_at
+            for lead, send in zip(leads, sends, strict=True):
+                sent = [d for d in dispatches if d["dispatched_at"] == send["at"]]
+                assert send["detail"] == {
+                    "lead": _department_code(rows, lead["department_id"]),
+                    "lead_id": lead["department_id"],
+                    "assists": [
+                        _department_code(rows, d["department_id"])
+                        for d in sent
+                        if d["role"] is DispatchRole.assist
+                    ],
+                    "sign_due": lead["sign_due_at"].isoformat(),
+                }
+                assert {d["instruction"] for d in sent} == {send["reason"]}
+            for event, lead in zip(signs, [d for d in leads if d["signed_at"]], strict=True):
+                assert event["detail"] == {
+                    "department_id": lead["department_id"],
+                    "late": lead["signed_at"] > lead["sign_due_at"],
+                }
+            for event, lead in zip(feedbacks, [d for d in leads if d["feedback_at"]], strict=True):
+                assert event["detail"] == {
+                    "department_id": lead["department_id"],
+                    "on_time": lead["feedback_at"] <= lead["handle_due_at"],
+                }
+            # verification, closure and reopening judge the latest lead department's work
+            for event in events:
+                if event["action"] in (
+                    Action.verify_pass,
+                    Action.verify_fail,
+                    Action.close,
+                    Action.reopen,
+                ):
+                    judged = [d for d in leads if d["dispatched_at"] < event["at"]]
+                    assert event["detail"].get("department_id") == (
+                        judged[-1]["department_id"] if judged else None
+                    )
+            # 改派 goes to another department than the one that returned the case
+            for returned, redispatched in itertools.pairwise(leads):
+                if returned["returned_at"] is not None:
+                    assert redispatched["department_id"] != returned["department_id"]
+            if leads and case["id"] in configured:
+                first_leads += 1
+                first_configured += leads[0]["department_id"] == configured[case["id"]]
+    assert assisted > 0
+    # mostly where the routing rules say; a dispatcher's own choice or a wrong first guess now
+    # and then
+    assert 0.75 * first_leads <= first_configured < first_leads
+
+
+def _department_code(rows: dict[str, list[dict[str, Any]]], department_id: int) -> str:
+    (code,) = [d["code"] for d in rows["departments"] if d["id"] == department_id]
+    return str(code)
+
+
+def test_departments_handle_their_categories_and_units_their_grids(seeded: Seeded) -> None:
+    rows = seeded.rows
+    departments = {d["id"]: d for d in rows["departments"]}
+    grids = {g["id"]: g for g in rows["grids"]}
+    handled = {(h["department_id"], h["category_id"]) for h in rows["department_categories"]}
+    by_department = Counter(department for department, _ in handled)
+    for category in rows["case_categories"]:
+        # each department handles the categories it is the default of
+        assert (category["default_department_id"], category["id"]) in handled
+    # and a few handle more: most categories can go to a second department
+    shared = Counter(category for _, category in handled)
+    assert sum(1 for count in shared.values() if count > 1) > len(rows["case_categories"]) / 2
+    assert all(by_department[d] for d in departments), "a department that handles nothing"
+    rules = rows["routing_rules"]
+    assert rules
+    for rule in rules:
+        assert (rule["grid_id"] is None) != (rule["community_id"] is None)  # one place each
+        assert (rule["department_id"], rule["category_id"]) in handled
+    # Art. 42: a 专属 grid's own unit handles a category there
+    unit_rules = [
+        rule
+        for rule in rules
+        if rule["grid_id"] is not None
+        and grids[rule["grid_id"]]["kind"] is GridKind.dedicated
+        and departments[rule["department_id"]]["kind"] is DepartmentKind.unit
+        and departments[rule["department_id"]]["name"] == grids[rule["grid_id"]]["unit_name"]
+    ]
+    assert unit_rules
+    assert any(rule["community_id"] is not None for rule in rules)
+
+
+def test_grid_workers_are_never_given_official_powers(seeded: Seeded) -> None:
+    rows = seeded.rows
+    powers = {c["id"]: c for c in rows["case_categories"] if c["administrative_power"] is not None}
+    assert {c["administrative_power"] for c in powers.values()} >= {AdministrativePower.penalty}
+    assert all(not c["resolvable_in_grid"] for c in powers.values())
+    assert all(c["on_matter_list"] for c in rows["case_categories"])
+    resolvable = {c["id"] for c in rows["case_categories"] if c["resolvable_in_grid"]}
+    cases = {case["id"]: case for case in rows["cases"]}
+    for event in rows["case_events"]:
+        if event["action"] is Action.resolve_in_grid:
+            category = cases[event["case_id"]]["category_id"]
+            assert category in resolvable
+            assert category not in powers
+
+
+def test_every_event_is_done_by_a_role_allowed_to(seeded: Seeded) -> None:
+    rows = seeded.rows
+    operators = {o["id"]: o for o in rows["operators"]}
+    dispatches_by_case = _by_case(rows["dispatches"])
+    for case_id, events in _by_case(rows["case_events"]).items():
+        leads = [d for d in dispatches_by_case.get(case_id, []) if d["role"] is DispatchRole.lead]
+        for event in events:
+            action = event["action"]
+            if action in lifecycle.SYSTEM_ACTIONS:
+                assert event["operator_id"] is None
+                continue
+            operator = operators[event["operator_id"]]
+            assert permissions.allowed(operator["role"], action), (action, operator["role"])
+            if action in permissions.DEPARTMENT_ACTIONS:
+                # the department holding the case (its active lead dispatch), or the centre
+                # recording it for the department after a phone call
+                holder = [d for d in leads if d["dispatched_at"] < event["at"]][-1]
+                assert holder["returned_at"] is None or holder["returned_at"] > event["at"]
+                assert event["detail"]["department_id"] == holder["department_id"]
+                assert event["on_behalf"] == (operator["role"] is not Role.liaison)
+                if operator["role"] is Role.liaison:
+                    assert operator["department_id"] == holder["department_id"]
+            else:
+                assert not event["on_behalf"]
+
+
+def test_requests_agree_with_their_events(seeded: Seeded) -> None:
+    rows = seeded.rows
+    requests_by_case = _by_case(rows["case_requests"])
+    dispatches = {d["id"]: d for d in rows["dispatches"]}
+    kinds = {
+        Action.request_return: RequestKind.return_,
+        Action.request_extension: RequestKind.extension,
+        Action.request_suspension: RequestKind.suspension,
+    }
+    decisions = {
+        Action.return_: (RequestKind.return_, RequestStatus.approved),
+        Action.refuse_return: (RequestKind.return_, RequestStatus.refused),
+        Action.approve_extension: (RequestKind.extension, RequestStatus.approved),
+        Action.refuse_extension: (RequestKind.extension, RequestStatus.refused),
+        Action.suspend: (RequestKind.suspension, RequestStatus.approved),
+        Action.refuse_suspension: (RequestKind.suspension, RequestStatus.refused),
+    }
+    statuses: Counter[tuple[RequestKind, RequestStatus]] = Counter()
+    cases = {case["id"]: case for case in rows["cases"]}
+    for case_id, events in _by_case(rows["case_events"]).items():
+        requests = sorted(requests_by_case.get(case_id, []), key=lambda r: r["requested_at"])
+        asked = [e for e in events if e["action"] in kinds]
+        assert len(asked) == len(requests)
+        waiting: dict[str, Any] | None = None
+        for event in events:
+            action = event["action"]
+            if action in kinds:
+                assert waiting is None, "one request waits at a time"
+                request = requests.pop(0)
+                assert request["kind"] is kinds[action]
+                assert request["requested_at"] == event["at"]
+                assert request["requested_by_id"] == event["operator_id"]
+                assert request["on_behalf"] == event["on_behalf"]
+                assert request["reason"] == event["reason"] != ""
+                dispatch = dispatches[request["dispatch_id"]]
+                assert dispatch["case_id"] == case_id
+                assert dispatch["role"] is DispatchRole.lead
+                assert dispatch["dispatched_at"] < event["at"]
+                assert request["department_id"] == dispatch["department_id"]
+                assert event["detail"]["department_id"] == dispatch["department_id"]
+                if request["kind"] is RequestKind.return_:
+                    assert request["basis"] == event["detail"]["basis"] != ""
+                if request["kind"] is RequestKind.extension:
+                    assert request["new_due_at"].isoformat() == event["detail"]["to"]
+                if request["kind"] is RequestKind.suspension:
+                    assert event["from_state"] is CaseState.in_progress
+                    planned = request["resume_planned_on"]
+                    assert planned.isoformat() == event["detail"]["resume_planned"]
+                    assert planned >= event["at"].astimezone(ZONE).date()
+                waiting = request
+            elif action in decisions:
+                assert waiting is not None, (cases[case_id]["code"], action)
+                kind, status = decisions[action]
+                assert waiting["kind"] is kind
+                assert waiting["status"] is status
+                assert event["detail"]["request_id"] == waiting["id"]
+                assert waiting["decided_at"] == event["at"]
+                assert waiting["decided_by_id"] == event["operator_id"]
+                assert waiting["decision_reason"] == event["reason"] != ""
+                if action is Action.approve_extension:
+                    assert event["detail"]["to"] == waiting["new_due_at"].isoformat()
+                    assert event["detail"]["from"] < event["detail"]["to"]
+                    assert event["at"] < waiting["new_due_at"]
+                if action is Action.suspend:
+                    planned = waiting["resume_planned_on"].isoformat()
+                    assert event["detail"]["resume_planned"] == planned
+                statuses[(kind, status)] += 1
+                waiting = None
+            elif event["to_state"] is not None:
+                assert waiting is None, "the case moved on while a request waited"
+        if waiting is not None:
+            assert waiting["status"] is RequestStatus.pending
+            assert waiting["decided_at"] is None
+            assert waiting["decided_by_id"] is None
+            statuses[(waiting["kind"], RequestStatus.pending)] += 1
+    assert sum(statuses.values()) == len(rows["case_requests"])
+    # every kind of request, granted and refused, in the history
+    for kind in RequestKind:
+        for status in (RequestStatus.approved, RequestStatus.refused):
+            assert statuses[(kind, status)], (kind, status)
+
+
+def test_requests_wait_for_the_shift_lead_on_open_cases(seeded: Seeded) -> None:
+    rows = seeded.rows
+    cases = {case["id"]: case for case in rows["cases"]}
+    pending = [r for r in rows["case_requests"] if r["status"] is RequestStatus.pending]
+    assert {r["kind"] for r in pending} == set(RequestKind)
+    assert len({r["case_id"] for r in pending}) == len(pending)
+    calendar = work_calendar_of(seeded)
+    for request in pending:
+        case = cases[request["case_id"]]
+        assert case["state"] in (CaseState.dispatched, CaseState.in_progress)
+        # asked lately: the shift lead decides within hours
+        assert NOW - timedelta(days=1) <= request["requested_at"] < NOW
+        if request["kind"] is RequestKind.suspension:
+            assert case["state"] is CaseState.in_progress
+        if request["kind"] is RequestKind.extension:
+            # asked before the deadline, for a later one in working time
+            assert request["requested_at"] < case["due_at"] < request["new_due_at"]
+            assert calendar.is_working_time(request["new_due_at"] - timedelta(microseconds=1))
+
+
+def work_calendar_of(seeded: Seeded) -> WorkCalendar:
+    with seeded.db.read() as session:
+        return work_calendar(session, Settings())
+
+
+def test_extensions_move_the_deadline_and_keep_the_first(seeded: Seeded) -> None:
     events_by_case = _by_case(seeded.rows["case_events"])
-    dispatches_by_case = _by_case(seeded.rows["dispatches"])
-    categories = {c["id"]: c for c in seeded.rows["case_categories"]}
-    assisted = 0
+    extended = 0
     for case in seeded.rows["cases"]:
         events = events_by_case[case["id"]]
-        dispatches = dispatches_by_case.get(case["id"], [])
-        sends = [e for e in events if e["action"] in (Action.dispatch, Action.redispatch)]
-        leads = [d for d in dispatches if d["role"] is DispatchRole.lead]
-        assert [d["dispatched_at"] for d in leads] == [e["at"] for e in sends]
-        assisted += len(dispatches) - len(leads)
-        signs = [e["at"] for e in events if e["action"] is Action.sign]
-        assert [d["signed_at"] for d in leads if d["signed_at"]] == signs
-        returns = [e["at"] for e in events if e["action"] is Action.return_]
-        assert [d["returned_at"] for d in leads if d["returned_at"]] == returns
-        feedbacks = [e["at"] for e in events if e["action"] is Action.feedback]
-        assert [d["feedback_at"] for d in leads if d["feedback_at"]] == feedbacks
-        active = [d for d in leads if d["active"]]
-        if case["state"] in (CaseState.dispatched, CaseState.in_progress, CaseState.suspended):
-            assert len(active) == 1
-            assert active[0] is leads[-1]
-        if case["state"] is CaseState.returned:
-            assert active == []
-        if leads and not returns:
-            assert (
-                leads[0]["department_id"]
-                == categories[case["category_id"]]["default_department_id"]
-            )
-    assert assisted > 0
+        approvals = [e for e in events if e["action"] is Action.approve_extension]
+        if not approvals:
+            assert case["original_due_at"] is None
+            continue
+        extended += 1
+        assert case["original_due_at"].isoformat() == approvals[0]["detail"]["from"]
+        last_change = [e for e in events if e["to_state"] is not None][-1]
+        if case["state"] in (CaseState.in_progress, CaseState.dispatched) and (
+            approvals[-1]["at"] > last_change["at"]
+        ):
+            assert case["due_at"].isoformat() == approvals[-1]["detail"]["to"]
+    assert extended
+
+
+def test_follow_ups_record_satisfaction_and_reopen_only_the_unsatisfied(seeded: Seeded) -> None:
+    answers: Counter[str] = Counter()
+    for case_id, events in _by_case(seeded.rows["case_events"]).items():
+        follow_ups = [e for e in events if e["action"] is Action.follow_up]
+        for event in follow_ups:
+            answer = event["detail"]["satisfaction"]
+            assert answer in {s.value for s in Satisfaction}
+            answers[answer] += 1
+        for previous, event in itertools.pairwise(events):
+            if event["action"] is Action.reopen:
+                assert previous["action"] is Action.follow_up
+                assert previous["detail"]["satisfaction"] == Satisfaction.unsatisfied.value
+        (case,) = [c for c in seeded.rows["cases"] if c["id"] == case_id]
+        if follow_ups:
+            assert case["satisfaction"] == follow_ups[-1]["detail"]["satisfaction"]
+        else:
+            assert case["satisfaction"] is None
+    assert answers.most_common(1)[0][0] == Satisfaction.satisfied.value
+    assert answers[Satisfaction.unsatisfied.value]
+    assert any(e["action"] is Action.reopen for e in seeded.rows["case_events"])
+
+
+def test_recent_history_suggests_departments(seeded: Seeded) -> None:
+    """What the routing suggestion reads: lead dispatches completed in the last 90 days, mostly
+    by the configured department, some by the deadline and some late."""
+    rows = seeded.rows
+    cases = {case["id"]: case for case in rows["cases"]}
+    configured = _configured_departments(rows)
+    completed = [
+        d
+        for d in rows["dispatches"]
+        if d["role"] is DispatchRole.lead
+        and d["feedback_at"] is not None
+        and d["feedback_at"] >= NOW - timedelta(days=90)
+    ]
+    assert len(completed) > CASES / 2
+    by_configured = sum(1 for d in completed if d["department_id"] == configured[d["case_id"]])
+    assert by_configured >= 0.8 * len(completed)
+    on_time = sum(1 for d in completed if d["feedback_at"] <= d["handle_due_at"])
+    assert 0.5 * len(completed) < on_time < 0.95 * len(completed)
+    keys = Counter(
+        (cases[d["case_id"]]["category_id"], cases[d["case_id"]]["community_id"]) for d in completed
+    )
+    assert sum(1 for count in keys.values() if count >= 3) >= 10
 
 
 def test_case_codes_are_unique_and_counters_continue_them(seeded: Seeded) -> None:
@@ -502,3 +867,46 @@ def test_the_case_service_continues_demo_cases(tmp_path: Path) -> None:
         assert created.id == 81
     finally:
         small.db.dispose()
+
+
+def test_the_services_take_up_the_demo_work(tmp_path: Path) -> None:
+    """The demo is work the services accept: the shift lead decides every waiting request,
+    routing suggests from history, a liaison signs from the work list, the centre verifies and
+    follows up."""
+    demo = _seed(sqlite_url(tmp_path / "work.db"))
+    try:
+        lead = Services.build(demo.db, Settings(), FrozenClock(NOW), USER)
+        pending = lead.approvals.pending()
+        assert {request.kind for request in pending} == set(RequestKind)
+        for index, request in enumerate(pending):
+            decide = lead.approvals.approve if index % 2 == 0 else lead.approvals.refuse
+            decide(request.id, request.case_version, reason="演示审批")
+        assert lead.approvals.pending() == ()
+
+        waiting = lead.queue.page(QueueFilter(states=DISPATCH_WAITING_STATES), limit=200)
+        suggestions = lead.routing.suggest([row.code for row in waiting.rows])
+        assert any(s.history is not None and s.history_completed for s in suggestions.values())
+
+        liaisons = [o for o in demo.rows["operators"] if o["role"] is Role.liaison]
+        done: Counter[CaseState] = Counter()
+        for operator in liaisons:
+            desk = Services.build(demo.db, Settings(), FrozenClock(NOW), operator["username"]).desk
+            for row in desk.work_list().rows:
+                if row.role is not DispatchRole.lead or done[row.state]:
+                    continue
+                if row.state is CaseState.dispatched:
+                    desk.sign(row.case_code, row.case_version)
+                elif row.state is CaseState.in_progress:
+                    desk.feedback(row.case_code, row.case_version, text="已处置完毕")
+                done[row.state] += 1
+        assert done[CaseState.dispatched] or done[CaseState.in_progress]
+
+        to_verify = lead.queue.page(QueueFilter(states=(CaseState.feedback_given,))).rows[0]
+        lead.closure.verify(to_verify.code, to_verify.version, passed=True, note="现场核实")
+        to_follow = lead.queue.page(QueueFilter(states=(CaseState.closed,))).rows[0]
+        followed = lead.closure.follow_up(
+            to_follow.code, to_follow.version, satisfaction=Satisfaction.unsatisfied
+        )
+        lead.closure.reopen(to_follow.code, followed.version, reason="不满意，重新办理")
+    finally:
+        demo.db.dispose()
