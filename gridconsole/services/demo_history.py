@@ -544,7 +544,7 @@ class Timeline:
         self.on_time_share = 0.8 if department_id == self.configured else 0.65
 
     def _end_dispatches(self) -> None:
-        """The department no longer holds the case (fed back, or its return granted)."""
+        """The department's part is over (its work checked, or its return granted)."""
         for dispatch in (self.lead, *self.assists):
             if dispatch is not None:
                 dispatch["active"] = False
@@ -702,7 +702,7 @@ class Timeline:
                 event["reason"] = rng.choice(self.category.spec.feedbacks)
                 self.lead["feedback_at"] = event
                 self.lead["feedback"] = event["reason"]
-                self._end_dispatches()
+                # the department's part lasts until its work is checked (as the services keep it)
             else:
                 self.request = department_request(world, self.record, action, event, new_due)
                 self.requested_by[id(event)] = self.request
@@ -711,6 +711,7 @@ class Timeline:
         elif action is A.resume:
             event["operator_id"] = rng.choice(world.leads)
         elif action in (A.verify_pass, A.verify_fail):
+            self._end_dispatches()
             notes = txt.VERIFY_PASS_NOTES if action is A.verify_pass else txt.VERIFY_FAIL_REASONS
             event["reason"] = rng.choice(notes)
             event["detail"] = {
@@ -718,6 +719,7 @@ class Timeline:
                 **self._judged(),
             }
         elif action is A.close:
+            self._end_dispatches()
             event["reason"] = rng.choice(txt.CLOSE_NOTES)
             event["detail"] = self._judged()
         elif action is A.follow_up:
