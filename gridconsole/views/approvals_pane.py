@@ -8,11 +8,12 @@ anyway).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -25,7 +26,7 @@ from gridconsole.i18n import t
 from gridconsole.services.dispatch_records import RequestRow
 from gridconsole.services.records import CaseDetail, CaseRow, Page, QueueFilter
 from gridconsole.views.approvals_table import ApprovalsTable
-from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.decision_modal import DecisionModal, request_summary
 from gridconsole.views.formatting import local_time, safe, thousands
 from gridconsole.views.messages import OperationFailed
@@ -47,7 +48,7 @@ REFUSE_ACTIONS: dict[RequestKind, Action] = {
 }
 
 
-class ApprovalsPane(Vertical):
+class ApprovalsPane(CaseOpeningPane):
     """Pending requests (or, toggled, the suspended cases) and the shift lead's decisions."""
 
     BINDINGS = [  # noqa: RUF012
@@ -61,6 +62,9 @@ class ApprovalsPane(Vertical):
         ),
     ]
 
+    CASE_GROUP = "approvals-case"
+    NO_SELECTION = "approvals.no_selection"
+
     class RequestsLoaded(Message):
         def __init__(self, requests: tuple[RequestRow, ...], request: int) -> None:
             super().__init__()
@@ -72,11 +76,6 @@ class ApprovalsPane(Vertical):
             super().__init__()
             self.page = page
             self.request = request
-
-    class CaseRead(Message):
-        def __init__(self, detail: CaseDetail) -> None:
-            super().__init__()
-            self.detail = detail
 
     change_token: reactive[int] = reactive(0, init=False)
     showing_suspended: reactive[bool] = reactive(False, init=False)
@@ -240,7 +239,7 @@ class ApprovalsPane(Vertical):
                 return False
             return permissions.allowed(role, Action.resume)
         if action == "open_approval_case":
-            return True if self._selected_code() is not None else None
+            return True if self.selected_case_code() is not None else None
         return True
 
     @on(DataTable.RowHighlighted)
@@ -251,36 +250,17 @@ class ApprovalsPane(Vertical):
 
     # -- opening a case -------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_approval_case()
+    def opens_from(self, table: DataTable[Any]) -> bool:
+        return True  # the requests and the suspended cases alike
 
-    def _selected_code(self) -> str | None:
+    def selected_case_code(self) -> str | None:
         if self.showing_suspended:
             return self.suspended_table.selected_code
         request = self.table.selected_request
         return request.case_code if request is not None else None
 
     def action_open_approval_case(self) -> None:
-        code = self._selected_code()
-        if code is None:
-            self.notify(t("approvals.no_selection"), severity="warning", markup=False)
-            return
-        self.read_case(code)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="approvals-case")
-    def read_case(self, code: str) -> None:
-        self.post_message(self.CaseRead(self.services.queue.detail(code)))
-
-    def on_approvals_pane_case_read(self, message: CaseRead) -> None:
-        zone = self.services.context.settings.centre.zone
-        self.app.push_screen(CaseDetailScreen(message.detail, zone), self._detail_closed)
-
-    def _detail_closed(self, action: Action | None) -> None:
-        self.focus_table()
-        if action is not None:
-            self.notify(t("overdue.intake_in_queue"), severity="warning", markup=False)
+        self.open_selected_case()
 
     def focus_table(self) -> None:
         (self.suspended_table if self.showing_suspended else self.table).focus()
@@ -296,7 +276,7 @@ class ApprovalsPane(Vertical):
     def _decide(self, *, approve: bool) -> None:
         request = self.table.selected_request
         if request is None or self.showing_suspended:
-            self.notify(t("approvals.no_selection"), severity="warning", markup=False)
+            self._warn_no_selection()
             return
         approvals, queue = self.services.approvals, self.services.queue
         code, request_id = request.case_code, request.id
@@ -332,7 +312,7 @@ class ApprovalsPane(Vertical):
     def action_resume_case(self) -> None:
         row = self.suspended_table.selected_row
         if row is None or not self.showing_suspended:
-            self.notify(t("approvals.no_selection"), severity="warning", markup=False)
+            self._warn_no_selection()
             return
         cases, queue, code = self.services.cases, self.services.queue, row.code
         summary = Content.assemble((row.code, "bold"), "  ", safe(row.title))

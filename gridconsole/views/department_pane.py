@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -32,7 +32,7 @@ from gridconsole.services.dispatch_records import (
     WorkListPage,
 )
 from gridconsole.services.records import CaseDetail
-from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.department_table import TIME, DepartmentTable, countdown_text
 from gridconsole.views.extension_request_modal import ExtensionRequestModal
 from gridconsole.views.feedback_modal import FeedbackModal
@@ -68,7 +68,7 @@ class DeskQuery:
     department: str | None
 
 
-class DepartmentPane(Vertical):
+class DepartmentPane(CaseOpeningPane):
     """One department's active dispatches, a page at a time, and its actions on them."""
 
     BINDINGS = [  # noqa: RUF012
@@ -97,6 +97,9 @@ class DepartmentPane(Vertical):
         ),
     ]
 
+    CASE_GROUP = "desk-case"
+    NO_SELECTION = "desk.no_selection"
+
     class WorkLoaded(Message):
         def __init__(self, page: WorkListPage, request: int) -> None:
             super().__init__()
@@ -107,11 +110,6 @@ class DepartmentPane(Vertical):
         def __init__(self, departments: tuple[DepartmentRecord, ...]) -> None:
             super().__init__()
             self.departments = departments
-
-    class CaseRead(Message):
-        def __init__(self, detail: CaseDetail) -> None:
-            super().__init__()
-            self.detail = detail
 
     change_token: reactive[int] = reactive(0, init=False)
 
@@ -352,34 +350,11 @@ class DepartmentPane(Vertical):
 
     # -- opening a case ---------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#desk-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_desk_case()
-
     def _selected(self) -> DepartmentWorkRow | None:
-        row = self.table.selected_work
-        if row is None:
-            self.notify(t("desk.no_selection"), severity="warning", markup=False)
-        return row
+        return self._or_warn(self.table.selected_work)
 
     def action_open_desk_case(self) -> None:
-        row = self._selected()
-        if row is not None:
-            self.read_case(row.case_code)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="desk-case")
-    def read_case(self, code: str) -> None:
-        self.post_message(self.CaseRead(self.services.queue.detail(code)))
-
-    def on_department_pane_case_read(self, message: CaseRead) -> None:
-        zone = self.services.context.settings.centre.zone
-        self.app.push_screen(CaseDetailScreen(message.detail, zone), self._detail_closed)
-
-    def _detail_closed(self, action: Action | None) -> None:
-        self.table.focus()
-        if action is not None:
-            self.notify(t("overdue.intake_in_queue"), severity="warning", markup=False)
+        self.open_selected_case()
 
     # -- the department's actions -----------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -29,7 +29,7 @@ from gridconsole.domain.enums import Action, AdminAction, CaseState, Role
 from gridconsole.i18n import t
 from gridconsole.services.dispatch_records import DepartmentRef, RoutingSuggestion
 from gridconsole.services.records import CaseDetail, CaseRow, Page, QueueCursor, QueueFilter
-from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.dispatch_form_modal import CaseResult
 from gridconsole.views.dispatch_lists import DispatchList
 from gridconsole.views.dispatch_modal import DispatchModal, DispatchResult
@@ -77,7 +77,7 @@ def can_dispatch(state: CaseState) -> bool:
     return lifecycle.can(Action.dispatch, state) or lifecycle.can(Action.redispatch, state)
 
 
-class DispatchPane(Vertical):
+class DispatchPane(CaseOpeningPane):
     """待派遣 / 待核查 / 待回访, a page at a time, with marks and the dispatch form."""
 
     BINDINGS = [  # noqa: RUF012
@@ -112,6 +112,10 @@ class DispatchPane(Vertical):
         ),
     ]
 
+    CASE_GROUP = "dispatch-case"
+    NO_SELECTION = "queue.no_selection"
+    INTAKE_NOTICE = "dispatch.intake_in_queue"
+
     class PageLoaded(Message):
         def __init__(
             self,
@@ -127,11 +131,6 @@ class DispatchPane(Vertical):
             self.suggestions = suggestions
             self.counts = counts
             self.request = request
-
-    class CaseRead(Message):
-        def __init__(self, detail: CaseDetail) -> None:
-            super().__init__()
-            self.detail = detail
 
     class DepartmentsRead(Message):
         def __init__(
@@ -407,36 +406,12 @@ class DispatchPane(Vertical):
         return True
 
     def _selected(self) -> CaseRow | None:
-        row = self.table.selected_row
-        if row is None:
-            self.notify(t("queue.no_selection"), severity="warning", markup=False)
-        return row
+        return self._or_warn(self.table.selected_row)
 
     # -- the case in detail -------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#dispatch-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_dispatch_case()
-
     def action_open_dispatch_case(self) -> None:
-        row = self._selected()
-        if row is not None:
-            self.read_case(row.code)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dispatch-case")
-    def read_case(self, code: str) -> None:
-        self.post_message(self.CaseRead(self.services.queue.detail(code)))
-
-    def on_dispatch_pane_case_read(self, message: CaseRead) -> None:
-        zone = self.services.context.settings.centre.zone
-        self.app.push_screen(CaseDetailScreen(message.detail, zone), self._detail_closed)
-
-    def _detail_closed(self, action: Action | None) -> None:
-        self.table.focus()
-        if action is not None:
-            # the detail's keys are the queue's intake actions
-            self.notify(t("dispatch.intake_in_queue"), severity="warning", markup=False)
+        self.open_selected_case()
 
     # -- dispatching --------------------------------------------------------------------------------
 
@@ -451,7 +426,7 @@ class DispatchPane(Vertical):
     def action_dispatch_cases(self) -> None:
         targets = self._dispatch_targets()
         if not targets:
-            self.notify(t("queue.no_selection"), severity="warning", markup=False)
+            self._warn_no_selection()
             return
         self.read_departments(targets)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,7 +31,7 @@ from gridconsole.services.overdue_records import (
     OverdueRow,
 )
 from gridconsole.services.records import CaseDetail
-from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.formatting import choice_options, local_time, thousands
 from gridconsole.views.messages import OperationFailed
 from gridconsole.views.overdue_note_modal import NoteChoice, OverdueNoteModal
@@ -47,7 +47,7 @@ OVERDUE_ACTIONS: dict[str, Action] = {
 }
 
 
-class OverduePane(Vertical):
+class OverduePane(CaseOpeningPane):
     """Warning, overdue and soon-due deadlines with live countdowns; a wall mode of counts."""
 
     BINDINGS = [  # noqa: RUF012
@@ -76,6 +76,9 @@ class OverduePane(Vertical):
         ),
     ]
 
+    CASE_GROUP = "overdue-case"
+    NO_SELECTION = "overdue.no_selection"
+
     class BoardLoaded(Message):
         def __init__(self, board: OverdueBoard, request: int) -> None:
             super().__init__()
@@ -86,11 +89,6 @@ class OverduePane(Vertical):
         def __init__(self, options: OverdueFilterOptions) -> None:
             super().__init__()
             self.options = options
-
-    class CaseRead(Message):
-        def __init__(self, detail: CaseDetail) -> None:
-            super().__init__()
-            self.detail = detail
 
     class CaseActed(Message):
         """催办 or 督办 was recorded."""
@@ -330,35 +328,11 @@ class OverduePane(Vertical):
 
     # -- opening a case and acting on it ----------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#overdue-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_overdue_case()
-
     def _selected(self) -> OverdueRow | None:
-        row = self.table.selected_row
-        if row is None:
-            self.notify(t("overdue.no_selection"), severity="warning", markup=False)
-        return row
+        return self._or_warn(self.table.selected_row)
 
     def action_open_overdue_case(self) -> None:
-        row = self._selected()
-        if row is not None:
-            self.read_case(row.code)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="overdue-case")
-    def read_case(self, code: str) -> None:
-        self.post_message(self.CaseRead(self.services.queue.detail(code)))
-
-    def on_overdue_pane_case_read(self, message: CaseRead) -> None:
-        zone = self.services.context.settings.centre.zone
-        self.app.push_screen(CaseDetailScreen(message.detail, zone), self._detail_closed)
-
-    def _detail_closed(self, action: Action | None) -> None:
-        self.table.focus()
-        if action is not None:
-            # the detail's keys are the queue's intake actions
-            self.notify(t("overdue.intake_in_queue"), severity="warning", markup=False)
+        self.open_selected_case()
 
     def action_urge_case(self) -> None:
         self._ask_note(Action.urge)
