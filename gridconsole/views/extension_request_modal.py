@@ -21,15 +21,14 @@ from gridconsole.domain.errors import FieldProblem, RuleRefused, ValidationFaile
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.dispatch_records import DepartmentWorkRow
-from gridconsole.views.case_form_modal import CaseFormModal, Reread, Submit
+from gridconsole.views.case_form_modal import Reread, Submit
+from gridconsole.views.desk_form_modal import DeskFormModal
 from gridconsole.views.desk_forms import (
     DATE_MAX,
     DATE_TYPING,
     TIME_MAX,
     TIME_TYPING,
-    desk_summary,
     local_instant,
-    on_behalf_notice,
     parse_day,
     parse_time_of_day,
 )
@@ -45,8 +44,9 @@ class ExtensionRequest:
     reason: str
 
 
-class ExtensionRequestModal(CaseFormModal[ExtensionRequest]):
+class ExtensionRequestModal(DeskFormModal[ExtensionRequest]):
     SERVICE_FIELDS: ClassVar[dict[str, str]] = {"new_due_at": NEW_DUE, "due_at": NEW_DUE}
+    FORM_TITLE = "desk.extension_title"
 
     def __init__(
         self,
@@ -57,19 +57,10 @@ class ExtensionRequestModal(CaseFormModal[ExtensionRequest]):
         submit: Submit[ExtensionRequest],
         reread: Reread,
     ) -> None:
-        super().__init__(
-            t("desk.extension_title"),
-            desk_summary(row),
-            version=row.case_version,
-            submit=submit,
-            reread=reread,
-        )
-        self.row = row
+        super().__init__(row, on_behalf=on_behalf, submit=submit, reread=reread)
         self.zone = zone
-        self.on_behalf = on_behalf
 
-    def compose_fields(self) -> ComposeResult:
-        yield from on_behalf_notice(self.on_behalf)
+    def desk_fields(self) -> ComposeResult:
         current = local_time(self.row.due_at, self.zone) or t("desk.no_deadline")
         yield Static(
             Content(t("desk.extension_current", due=current)),

@@ -9,9 +9,7 @@ from textual.widgets import Input
 
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
-from gridconsole.services.dispatch_records import DepartmentWorkRow
-from gridconsole.views.case_form_modal import CaseFormModal, Reread, Submit
-from gridconsole.views.desk_forms import desk_summary, on_behalf_notice
+from gridconsole.views.desk_form_modal import DeskFormModal
 from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
 
 
@@ -20,27 +18,10 @@ class FeedbackChoice:
     text: str
 
 
-class FeedbackModal(CaseFormModal[FeedbackChoice]):
-    def __init__(
-        self,
-        row: DepartmentWorkRow,
-        *,
-        on_behalf: bool,
-        submit: Submit[FeedbackChoice],
-        reread: Reread,
-    ) -> None:
-        super().__init__(
-            t("desk.feedback_title"),
-            desk_summary(row),
-            version=row.case_version,
-            submit=submit,
-            reread=reread,
-        )
-        self.row = row
-        self.on_behalf = on_behalf
+class FeedbackModal(DeskFormModal[FeedbackChoice]):
+    FORM_TITLE = "desk.feedback_title"
 
-    def compose_fields(self) -> ComposeResult:
-        yield from on_behalf_notice(self.on_behalf)
+    def desk_fields(self) -> ComposeResult:
         yield from self.field(
             "text",
             t("desk.feedback_text"),

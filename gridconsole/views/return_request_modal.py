@@ -11,9 +11,7 @@ from textual.widgets import Input
 from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
-from gridconsole.services.dispatch_records import DepartmentWorkRow
-from gridconsole.views.case_form_modal import CaseFormModal, Reread, Submit
-from gridconsole.views.desk_forms import desk_summary, on_behalf_notice
+from gridconsole.views.desk_form_modal import DeskFormModal
 from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
 
 
@@ -23,27 +21,10 @@ class ReturnRequest:
     basis: str
 
 
-class ReturnRequestModal(CaseFormModal[ReturnRequest]):
-    def __init__(
-        self,
-        row: DepartmentWorkRow,
-        *,
-        on_behalf: bool,
-        submit: Submit[ReturnRequest],
-        reread: Reread,
-    ) -> None:
-        super().__init__(
-            t("desk.return_title"),
-            desk_summary(row),
-            version=row.case_version,
-            submit=submit,
-            reread=reread,
-        )
-        self.row = row
-        self.on_behalf = on_behalf
+class ReturnRequestModal(DeskFormModal[ReturnRequest]):
+    FORM_TITLE = "desk.return_title"
 
-    def compose_fields(self) -> ComposeResult:
-        yield from on_behalf_notice(self.on_behalf)
+    def desk_fields(self) -> ComposeResult:
         yield from self.field(
             "reason",
             t("desk.return_reason"),

@@ -13,15 +13,8 @@ from textual.widgets import Input
 from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
-from gridconsole.services.dispatch_records import DepartmentWorkRow
-from gridconsole.views.case_form_modal import CaseFormModal, Reread, Submit
-from gridconsole.views.desk_forms import (
-    DATE_MAX,
-    DATE_TYPING,
-    desk_summary,
-    on_behalf_notice,
-    parse_day,
-)
+from gridconsole.views.desk_form_modal import DeskFormModal
+from gridconsole.views.desk_forms import DATE_MAX, DATE_TYPING, parse_day
 from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
 
 RESUME = "resume_planned"
@@ -33,29 +26,11 @@ class SuspensionRequest:
     reason: str
 
 
-class SuspensionRequestModal(CaseFormModal[SuspensionRequest]):
+class SuspensionRequestModal(DeskFormModal[SuspensionRequest]):
     SERVICE_FIELDS: ClassVar[dict[str, str]] = {"resume_planned_on": RESUME}
+    FORM_TITLE = "desk.suspension_title"
 
-    def __init__(
-        self,
-        row: DepartmentWorkRow,
-        *,
-        on_behalf: bool,
-        submit: Submit[SuspensionRequest],
-        reread: Reread,
-    ) -> None:
-        super().__init__(
-            t("desk.suspension_title"),
-            desk_summary(row),
-            version=row.case_version,
-            submit=submit,
-            reread=reread,
-        )
-        self.row = row
-        self.on_behalf = on_behalf
-
-    def compose_fields(self) -> ComposeResult:
-        yield from on_behalf_notice(self.on_behalf)
+    def desk_fields(self) -> ComposeResult:
         yield from self.field(
             RESUME,
             t("desk.suspension_resume"),
