@@ -24,11 +24,13 @@ OPEN_STATES: frozenset[CaseState] = frozenset(CaseState) - {
     CaseState.followed_up,
     CaseState.rejected,
 }
-# What the incoming-case queue shows unless filtered otherwise: new and returned cases.
-QUEUE_STATES: tuple[CaseState, ...] = (CaseState.reported, CaseState.returned)
+# What the incoming-case queue shows unless filtered otherwise: new cases. A returned case (its
+# return accepted by the shift lead) waits in the dispatch pane for its redispatch instead.
+QUEUE_STATES: tuple[CaseState, ...] = (CaseState.reported,)
 # Cases being worked by departments (the header's 处置中 count).
 WORKING_STATES: tuple[CaseState, ...] = (
     CaseState.registered,
+    CaseState.returned,
     CaseState.dispatched,
     CaseState.in_progress,
     CaseState.feedback_given,
