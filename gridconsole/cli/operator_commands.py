@@ -29,8 +29,13 @@ def operator() -> None:
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="Display name.")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option(
+    "--department", metavar="DEPT", default=None, help="A liaison's department (required for them)."
+)
 @pass_state
-def operator_add(state: CliState, username: str, display_name: str, role: str) -> None:
+def operator_add(
+    state: CliState, username: str, display_name: str, role: str, department: str | None
+) -> None:
     """Add an operator (the first must be an admin; later ones are added by an admin)."""
     from gridconsole.services.admin import add_operator
     from gridconsole.services.operators import os_username
@@ -43,6 +48,7 @@ def operator_add(state: CliState, username: str, display_name: str, role: str) -
         username=username,
         display_name=display_name,
         role=Role(role),
+        department=department,
     )
     click.echo(
         t(
@@ -66,8 +72,15 @@ def operator_list(state: CliState) -> None:
             display_text(view.display_name),
             t(f"role.{view.role.value}"),
             t("cli.yes") if view.active else t("cli.no"),
+            view.department_code,
         ]
         for view in list_operators(state.db_url)
     ]
-    headers = [t("cli.col_username"), t("cli.col_name"), t("cli.col_role"), t("cli.col_active")]
+    headers = [
+        t("cli.col_username"),
+        t("cli.col_name"),
+        t("cli.col_role"),
+        t("cli.col_active"),
+        t("cli.col_department"),
+    ]
     echo_table(headers, rows)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
@@ -25,7 +26,7 @@ from gridconsole.services.database_files import require_existing, sqlite_path
 from gridconsole.services.operators import ensure_operator
 from gridconsole.store import schema
 from gridconsole.store.engine import Database
-from gridconsole.store.models import Operator
+from gridconsole.store.models import Department, Operator
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
 
@@ -66,6 +67,7 @@ class OperatorView:
     display_name: str
     role: Role
     active: bool
+    department_code: str = ""  # a liaison's department
 
 
 @dataclass(frozen=True)
@@ -115,31 +117,54 @@ def upgrade_database(url: str, settings: Settings) -> tuple[SchemaReport, Schema
 # -- operators ----------------------------------------------------------------------------------
 
 
-def _operator_view(operator: Operator) -> OperatorView:
-    return OperatorView(operator.username, operator.display_name, operator.role, operator.active)
-
-
 def list_operators(url: str) -> tuple[OperatorView, ...]:
     require_existing(url)
     db = database.connect(url)
     try:
         with db.read() as session:
-            operators = session.execute(select(Operator).order_by(Operator.username)).scalars()
-            return tuple(_operator_view(operator) for operator in operators)
+            rows = session.execute(
+                select(Operator, col(Department.code))
+                .outerjoin(Department, col(Department.id) == col(Operator.department_id))
+                .order_by(col(Operator.username))
+            ).all()
+            return tuple(
+                OperatorView(
+                    operator.username,
+                    operator.display_name,
+                    operator.role,
+                    operator.active,
+                    department_code or "",
+                )
+                for operator, department_code in rows
+            )
     finally:
         db.dispose()
 
 
 def add_operator(
-    url: str, clock: Clock, *, caller: str, username: str, display_name: str, role: Role
+    url: str,
+    clock: Clock,
+    *,
+    caller: str,
+    username: str,
+    display_name: str,
+    role: Role,
+    department: str | None = None,
 ) -> OperatorView:
-    """Add an operator: the first one (an admin) on an empty table, later ones by an admin."""
+    """Add an operator: the first one (an admin) on an empty table, later ones by an admin.
+    A department liaison belongs to exactly one department (it scopes all they see and do);
+    no other role belongs to one."""
+    problems: list[FieldProblem] = []
     if not _USERNAME.match(username):
-        raise ValidationFailed(
-            [FieldProblem("username", t("cli.username_invalid", value=username))]
-        )
+        problems.append(FieldProblem("username", t("cli.username_invalid", value=username)))
     if not clean_text(display_name):
-        raise ValidationFailed([FieldProblem("name", t("rule.required"))])
+        problems.append(FieldProblem("name", t("rule.required")))
+    if role is Role.liaison and not department:
+        problems.append(FieldProblem("department", t("rule.liaison_needs_department")))
+    if role is not Role.liaison and department:
+        problems.append(FieldProblem("department", t("rule.only_liaisons_have_department")))
+    if problems:
+        raise ValidationFailed(problems)
     require_existing(url)
     db = database.connect(url)
     try:
@@ -158,8 +183,25 @@ def add_operator(
             raise OperatorAddRefused(caller=caller)
         if existing is not None:
             raise OperatorExists(username=username)
-        actor = ensure_operator(db, clock, username=username, display_name=display_name, role=role)
-        return OperatorView(actor.username, actor.display_name, actor.role, True)
+        department_id = None
+        if department:
+            with db.read() as session:
+                department_id = session.execute(
+                    select(col(Department.id)).where(col(Department.code) == department)
+                ).scalar_one_or_none()
+            if department_id is None:
+                raise ValidationFailed(
+                    [FieldProblem("department", t("rule.unknown_code", value=department))]
+                )
+        actor = ensure_operator(
+            db,
+            clock,
+            username=username,
+            display_name=display_name,
+            role=role,
+            department_id=department_id,
+        )
+        return OperatorView(actor.username, actor.display_name, actor.role, True, department or "")
     finally:
         db.dispose()
 

@@ -48,7 +48,13 @@ def resolve_actor(db: Database, username: str) -> Actor:
 
 
 def ensure_operator(
-    db: Database, clock: Clock, *, username: str, display_name: str, role: Role
+    db: Database,
+    clock: Clock,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    department_id: int | None = None,
 ) -> Actor:
     """Add the operator if missing (demo set-up and first admin); an existing one is kept."""
     name = clean_text(display_name)
@@ -60,7 +66,11 @@ def ensure_operator(
         ).scalar_one_or_none()
         if operator is None:
             operator = Operator(
-                username=username, display_name=name, role=role, created_at=clock.now()
+                username=username,
+                display_name=name,
+                role=role,
+                department_id=department_id,
+                created_at=clock.now(),
             )
             session.add(operator)
             session.flush()

@@ -290,8 +290,12 @@ def test_operator_list(me: Database, db_path: Path, tmp_path: Path) -> None:
     result = on(db_path, tmp_path, "operator", "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["account", "name", "role", "active"]
+    assert lines[0].split() == ["account", "name", "role", "active", "department"]
     assert any(line.split()[:3] == ["admin", "孙管理", "admin"] for line in lines)
+    assert any(
+        line.split() == ["liaison", "赵联络", "department", "liaison", "yes", "CG"]
+        for line in lines
+    )
 
 
 def test_operator_add_needs_an_admin(
@@ -322,6 +326,28 @@ def test_operator_add_by_an_admin(
     assert bad_name.exit_code == 1
     bad_role = on(db_path, tmp_path, "operator", "add", "x", "--name", "x", "--role", "boss")
     assert bad_role.exit_code == 2
+
+
+def test_a_liaison_is_added_with_their_department_and_only_a_liaison(
+    tmp_path: Path, db_path: Path, db: Database, clock: FrozenClock
+) -> None:
+    ensure_operator(db, clock, username=ME, display_name="管理测试", role=Role.admin)
+    add = partial(on, db_path, tmp_path, "operator", "add")
+    missing = add("wu", "--name", "吴联络", "--role", "liaison")
+    assert missing.exit_code == 1
+    assert "a department liaison needs their department (--department)" in missing.stderr
+    stray = add("wu", "--name", "吴调度", "--role", "dispatcher", "--department", "CG")
+    assert stray.exit_code == 1
+    assert "only department liaisons belong to a department" in stray.stderr
+    unknown = add("wu", "--name", "吴联络", "--role", "liaison", "--department", "NOPE")
+    assert unknown.exit_code == 1
+    assert "no such code 'NOPE'" in unknown.stderr
+    ok = add("wu", "--name", "吴联络", "--role", "liaison", "--department", "GS")
+    assert ok.exit_code == 0, ok.output
+    listed = on(db_path, tmp_path, "operator", "list").stdout.splitlines()
+    assert ["wu", "吴联络", "department", "liaison", "yes", "GS"] in [
+        line.split() for line in listed
+    ]
 
 
 def test_first_operator_bootstrap(tmp_path: Path) -> None:
