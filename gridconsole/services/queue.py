@@ -118,10 +118,12 @@ class QueueService:
 
     def header_counts(self) -> HeaderCounts:
         now = self.context.now()
+        # a liaison's header counts their department's cases only (minimum necessary)
+        scope = case_filter_conditions(dispatched_to=self._liaison_department())
         with self.context.db.read() as session:
             by_state = dict(
                 session.execute(
-                    select(col(Case.state), func.count()).group_by(col(Case.state))
+                    select(col(Case.state), func.count()).where(*scope).group_by(col(Case.state))
                 ).all()
             )
             warning = session.execute(
@@ -129,10 +131,10 @@ class QueueService:
                 .select_from(Case)
                 # a deadline is set exactly while a step's clock runs (follow-up after closing
                 # too), so no state filter: the same set the overdue pane shows
-                .where(col(Case.due_at) > now, col(Case.warn_at) <= now)
+                .where(col(Case.due_at) > now, col(Case.warn_at) <= now, *scope)
             ).scalar_one()
             overdue = session.execute(
-                select(func.count()).select_from(Case).where(col(Case.due_at) <= now)
+                select(func.count()).select_from(Case).where(col(Case.due_at) <= now, *scope)
             ).scalar_one()
             escalated = session.execute(
                 select(func.count())

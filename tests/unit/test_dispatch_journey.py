@@ -566,3 +566,17 @@ def test_verification_ends_the_departments_part_either_way(
     dispatcher.closure.verify(code, fed_back.version, passed=True, note="现场安静")
     assert [row.active for row in dispatches(db, code)] == [False]
     assert liaison.desk.work_list().rows == ()
+
+
+def test_a_liaisons_header_counts_only_their_departments_cases(
+    dispatcher: Services, liaison: Services, monday: FrozenClock
+) -> None:
+    noise, version = registered(dispatcher)
+    dispatcher.dispatch.dispatch(noise, version, lead="CG")
+    food, food_version = registered(dispatcher, category="03-food", title="过期食品")
+    dispatcher.dispatch.dispatch(food, food_version, lead="SC")
+    dispatcher.cases.report(new_case_fields(title="尚未受理"))
+    centre = dispatcher.queue.header_counts()
+    mine = liaison.queue.header_counts()
+    assert (centre.waiting, centre.working) == (1, 2)
+    assert (mine.waiting, mine.working) == (0, 1)
