@@ -218,4 +218,3 @@ async def test_report_to_follow_up_by_keyboard_through_every_detour(
     assert operators == {"王调度", "赵联络", "李值班", "周联络"}
     assert not any(event.on_behalf for event in detail.events)  # each did their own step
     assert [dispatch.department_code for dispatch in detail.dispatches] == ["CG", "SC", "SC"]
-
