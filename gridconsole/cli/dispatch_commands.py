@@ -372,7 +372,14 @@ def worklist(state: CliState, department: str | None, as_json: bool) -> None:
     page = services.desk.work_list(department)
     zone = state.settings.centre.zone
     if as_json:
-        echo_json(plain_value(page, zone))
+        # the page's countdown is for the console's live display, not data
+        echo_json(
+            {
+                "rows": plain_value(page.rows, zone),
+                "total": page.total,
+                "next_after": page.next_after,
+            }
+        )
         return
 
     def when(instant: datetime | None) -> str:

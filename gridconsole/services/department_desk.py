@@ -13,10 +13,13 @@ from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from gridconsole.domain.countdown import DeadlineCountdown
 from gridconsole.domain.enums import (
     Action,
     CaseState,
+    DeadlineStep,
     DispatchRole,
+    Priority,
     RequestKind,
     RequestStatus,
     Role,
@@ -33,6 +36,7 @@ from gridconsole.services.case_requests import (
 )
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
+from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.dispatch_records import DepartmentRef, DepartmentWorkRow, WorkListPage
 from gridconsole.services.records import CaseDetail
 from gridconsole.store.models import (
@@ -87,7 +91,10 @@ class DepartmentDeskService:
                     col(Case.state),
                     col(Case.priority),
                     col(Case.title),
+                    col(Case.category_id),
+                    col(Case.step),
                     col(Case.due_at),
+                    col(Case.warn_at),
                     col(CaseCategory.name).label("category_name"),
                     col(Grid.name).label("grid_name"),
                     col(Department.code).label("department_code"),
@@ -110,28 +117,41 @@ class DepartmentDeskService:
                 .order_by(col(Dispatch.id))
                 .limit(limit + 1)
             ).all()
-        page = tuple(
-            DepartmentWorkRow(
-                dispatch_id=row.id,
-                case_code=row.code,
-                case_version=row.version,
-                state=CaseState(row.state),
-                priority=row.priority,
-                title=row.title,
-                category_name=row.category_name,
-                grid_name=row.grid_name or "",
-                department=DepartmentRef(row.department_code, row.department_name),
-                role=DispatchRole(row.role),
-                dispatched_at=row.dispatched_at,
-                sign_due_at=row.sign_due_at,
-                signed_at=row.signed_at,
-                due_at=row.due_at,
-                pending_request=RequestKind(row.pending_kind) if row.pending_kind else None,
+            # the same calendar and limits the deadlines were computed with (as the overdue pane)
+            planner = DeadlinePlanner(session, self.context.settings)
+            page = tuple(
+                DepartmentWorkRow(
+                    dispatch_id=row.id,
+                    case_code=row.code,
+                    case_version=row.version,
+                    state=CaseState(row.state),
+                    priority=row.priority,
+                    title=row.title,
+                    category_name=row.category_name,
+                    grid_name=row.grid_name or "",
+                    department=DepartmentRef(row.department_code, row.department_name),
+                    role=DispatchRole(row.role),
+                    dispatched_at=row.dispatched_at,
+                    sign_due_at=row.sign_due_at,
+                    signed_at=row.signed_at,
+                    due_at=row.due_at,
+                    warn_at=row.warn_at,
+                    # no running step (no deadline): nothing counts down
+                    working_time=row.step is not None
+                    and planner.limit(
+                        row.category_id, DeadlineStep(row.step), Priority(row.priority)
+                    ).working_time,
+                    pending_request=RequestKind(row.pending_kind) if row.pending_kind else None,
+                )
+                for row in rows[:limit]
             )
-            for row in rows[:limit]
-        )
         next_after = page[-1].dispatch_id if len(rows) > limit else None
-        return WorkListPage(rows=page, total=total, next_after=next_after)
+        return WorkListPage(
+            rows=page,
+            total=total,
+            next_after=next_after,
+            countdown=DeadlineCountdown(planner.calendar),
+        )
 
     # -- what a department does -------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from gridconsole.domain.countdown import DeadlineCountdown
 from gridconsole.domain.enums import (
     CaseState,
     DepartmentKind,
@@ -88,6 +89,8 @@ class DepartmentWorkRow:
     sign_due_at: datetime | None
     signed_at: datetime | None
     due_at: datetime | None  # the case's running deadline (handling, possibly extended)
+    warn_at: datetime | None  # when that deadline starts warning (预警)
+    working_time: bool  # the running step's limit counts working time (else elapsed time)
     pending_request: RequestKind | None
 
 
@@ -118,8 +121,10 @@ class RequestRow:
 
 @dataclass(frozen=True)
 class WorkListPage:
-    """One page of a department's work list, oldest dispatch first."""
+    """One page of a department's work list, oldest dispatch first, and the countdown over the
+    calendar its deadlines were computed with (the pane ticks them from memory)."""
 
     rows: tuple[DepartmentWorkRow, ...]
     total: int
     next_after: int | None  # the dispatch id to pass as ``after`` for the next page (None: last)
+    countdown: DeadlineCountdown = field(compare=False, repr=False)

@@ -87,6 +87,7 @@ class QueueService:
                 community_name=row.community_name or "",
                 reported_at=row.reported_at,
                 due_at=row.due_at,
+                warn_at=row.warn_at,
             )
             for row in result[:limit]
         )

@@ -70,6 +70,7 @@ class CaseRow:
     community_name: str
     reported_at: datetime
     due_at: datetime | None
+    warn_at: datetime | None = None  # when the running deadline starts warning (预警)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ def queue_page_statement(
             _c.title,
             _c.reported_at,
             _c.due_at,
+            _c.warn_at,
             col(CaseCategory.name).label("category_name"),
             col(Grid.name).label("grid_name"),
             col(Community.name).label("community_name"),

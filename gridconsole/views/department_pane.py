@@ -33,7 +33,7 @@ from gridconsole.services.dispatch_records import (
 )
 from gridconsole.services.records import CaseDetail
 from gridconsole.views.case_opening import CaseOpeningPane
-from gridconsole.views.department_table import TIME, DepartmentTable, countdown_text
+from gridconsole.views.department_table import TIME, DepartmentTable
 from gridconsole.views.extension_request_modal import ExtensionRequestModal
 from gridconsole.views.feedback_modal import FeedbackModal
 from gridconsole.views.formatting import local_time, safe, thousands
@@ -43,7 +43,7 @@ from gridconsole.views.return_request_modal import ReturnRequestModal
 from gridconsole.views.sign_modal import SignModal
 from gridconsole.views.suspension_request_modal import SuspensionRequestModal
 
-TIMES_REFRESH_SECONDS = 30.0
+TICK_SECONDS = 1.0
 
 # binding action name → the department's action it records
 DESK_ACTIONS: dict[str, Action] = {
@@ -123,6 +123,7 @@ class DepartmentPane(CaseOpeningPane):
         self.page_cursors: list[int | None] = [None]
         self.departments: tuple[DepartmentRecord, ...] = ()
         self._request = 0
+        self._selected_text: str | None = None  # the line under the table as last shown
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -143,8 +144,9 @@ class DepartmentPane(CaseOpeningPane):
     def on_mount(self) -> None:
         self.table.set_layout(self.app.size.width)
         self.table.focus()
-        # countdowns and late signs recount from memory; only the poll reads the database
-        self.set_interval(TIMES_REFRESH_SECONDS, self._refresh_times)
+        # countdowns and late signs recount from memory each second (only changed cells are
+        # rewritten); only the poll reads the database
+        self.set_interval(TICK_SECONDS, self.tick, name="desk-tick")
         if self.own_department:
             self.reload()
         else:
@@ -153,8 +155,11 @@ class DepartmentPane(CaseOpeningPane):
     def on_resize(self) -> None:
         self.table.set_layout(self.size.width)
 
-    def _refresh_times(self) -> None:
-        self.table.refresh_times(self.services.context.now())
+    def tick(self) -> None:
+        """Recount the countdowns at the clock's now (the interval calls this; so may a test)."""
+        if self.page is None or not self.display:
+            return
+        self.table.tick(self.services.context.now())
         self._show_selected()
 
     @property
@@ -209,7 +214,7 @@ class DepartmentPane(CaseOpeningPane):
         if message.request != self._request:
             return
         self.page = message.page
-        self.table.show_rows(message.page.rows, self.services.context.now())
+        self.table.show_rows(message.page.rows, message.page.countdown, self.services.context.now())
         self._show_status()
         self._show_selected()
         self.refresh_bindings()
@@ -241,10 +246,9 @@ class DepartmentPane(CaseOpeningPane):
         row = self.table.selected_work
         line = self.query_one("#desk-selected", Static)
         if row is None:
-            line.update(Content(""))
+            self._show_line(line, Content(""))
             return
         zone = self.services.context.settings.centre.zone
-        now = self.services.context.now()
 
         def when(value: datetime | None) -> str:
             return local_time(value, zone, TIME) or "-"
@@ -261,10 +265,11 @@ class DepartmentPane(CaseOpeningPane):
             t(
                 "desk.selected_deadline",
                 at=when(row.due_at),
-                countdown=countdown_text(row.due_at, now),
+                countdown=self.table.countdown_line(row),
             ),
         ]
-        line.update(
+        self._show_line(
+            line,
             Content.assemble(
                 (row.case_code, "bold"),
                 "  ",
@@ -273,8 +278,14 @@ class DepartmentPane(CaseOpeningPane):
                 " · ".join(where),
                 "\n",
                 " · ".join(times),
-            )
+            ),
         )
+
+    def _show_line(self, line: Static, content: Content) -> None:
+        """Update the line only when its text changed (the tick calls this every second)."""
+        if content.plain != self._selected_text:
+            self._selected_text = content.plain
+            line.update(content)
 
     # -- the department picker (centre roles) ----------------------------------------------------
 

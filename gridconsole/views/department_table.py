@@ -4,6 +4,10 @@ Three column sets: everything from 160 cells; from 100 the dispatch and sign tim
 签收 column (the signing time, or "限 …" the sign deadline while unsigned) and the grid goes; below
 100 the code, priority, title, the running deadline's countdown and the status stay. The pane's
 line under the table shows every field of the selected row at any width.
+
+The running deadline reads as on the overdue pane: a countdown in the step's kind of time
+(working time for working-time limits), yellow once it warns (预警) and red once overdue (超期),
+ticked each second from memory (:class:`~gridconsole.views.deadline_table.DeadlineTable`).
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from zoneinfo import ZoneInfo
 from rich.style import Style
 from rich.text import Text
 
+from gridconsole.domain.countdown import DeadlineCountdown
 from gridconsole.domain.enums import CaseState, Priority
 from gridconsole.i18n import t
 from gridconsole.services.dispatch_records import DepartmentWorkRow
-from gridconsole.views.formatting import age_text, cell, local_time
-from gridconsole.views.keyed_case_table import KeyedCaseTable
+from gridconsole.views.deadline_table import DeadlineTable, RunningDeadline, countdown_text
+from gridconsole.views.formatting import cell, local_time
 from gridconsole.views.table_layout import (
     CELL_PADDING,
     TABLE_CHROME,
@@ -44,7 +49,7 @@ COLUMNS: dict[str, TableColumn] = {
         TableColumn("signed", "desk.column_signed", 11),
         TableColumn("sign", "desk.column_sign", 13),
         TableColumn("deadline", "desk.column_deadline", 11),
-        TableColumn("countdown", "desk.column_countdown", 13),
+        TableColumn("countdown", "desk.column_countdown", 15),  # as the overdue table's
         TableColumn("status", "desk.column_status", 10),
     )
 }
@@ -96,15 +101,6 @@ class WorkLine:
         return self.row.case_code
 
 
-def countdown_text(due_at: datetime | None, now: datetime) -> str:
-    """``剩余 2天3时`` until ``due_at``, ``超期 5时20分`` after it (elapsed time)."""
-    if due_at is None:
-        return ""
-    if now >= due_at:
-        return t("desk.overdue_by", span=age_text(due_at, now))
-    return t("desk.remaining", span=age_text(now, due_at))
-
-
 def sign_late(row: DepartmentWorkRow, now: datetime) -> bool:
     """Unsigned past its sign deadline."""
     return row.signed_at is None and row.sign_due_at is not None and now >= row.sign_due_at
@@ -119,20 +115,23 @@ def status_text(row: DepartmentWorkRow) -> str:
     return t(f"state.{row.state.value}")
 
 
-class DepartmentTable(KeyedCaseTable[WorkLine]):
+class DepartmentTable(DeadlineTable[WorkLine]):
     """Active dispatches of one department, oldest dispatch first, keyed by case code."""
 
     LAYOUT = LAYOUT
+    STATUS_CLASS = "department-table"
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "department-table--late",
         "department-table--pending",
+        "department-table--warning",
+        "department-table--overdue",
     }
 
     def __init__(self, zone: ZoneInfo, now: datetime, *, id: str | None = None) -> None:
         super().__init__(zone, id=id)
         self.now = now
         self.full = False
-        self.time_texts: dict[str, tuple[str, bool, bool]] = {}
+        self.late: set[str] = set()  # codes drawn as unsigned past their sign deadline
 
     # -- layout: a third, full set above the shared wide/narrow pair -------------------------------
 
@@ -161,9 +160,11 @@ class DepartmentTable(KeyedCaseTable[WorkLine]):
 
     # -- data -------------------------------------------------------------------------------------
 
-    def show_rows(self, rows: tuple[DepartmentWorkRow, ...], now: datetime) -> None:
+    def show_rows(
+        self, rows: tuple[DepartmentWorkRow, ...], countdown: DeadlineCountdown, now: datetime
+    ) -> None:
         """Show ``rows`` in order by key; the cursor stays on its case."""
-        self.now = now
+        self.countdown, self.now = countdown, now
         self.sync_rows(tuple(WorkLine(row) for row in rows))
 
     @property
@@ -171,31 +172,38 @@ class DepartmentTable(KeyedCaseTable[WorkLine]):
         line = self.selected_row
         return line.row if line is not None else None
 
-    def _row_changed(self, held: WorkLine, line: WorkLine) -> bool:
-        return held != line or self._time_texts(line.row) != self.time_texts.get(line.code)
+    def _deadline(self, line: WorkLine) -> RunningDeadline | None:
+        row = line.row
+        if row.due_at is None:
+            return None
+        return RunningDeadline(row.warn_at or row.due_at, row.due_at, row.working_time)
+
+    def _sign_late(self, row: DepartmentWorkRow) -> bool:
+        return self.now is not None and sign_late(row, self.now)
+
+    def _times_changed(self, line: WorkLine) -> bool:
+        return self._sign_late(line.row) != (line.code in self.late)
 
     def _forget(self, code: str) -> None:
-        self.time_texts.pop(code, None)
+        super()._forget(code)
+        self.late.discard(code)
 
-    def refresh_times(self, now: datetime) -> None:
-        """Recount countdowns and late signs from memory (no database): rewrite changed rows."""
-        self.now = now
-        with self.app.batch_update():
-            for code, line in self.rows_by_code.items():
-                if self._time_texts(line.row) != self.time_texts.get(code):
-                    self.rewrite_row(line)
-
-    def _time_texts(self, row: DepartmentWorkRow) -> tuple[str, bool, bool]:
-        overdue = row.due_at is not None and self.now >= row.due_at
-        return countdown_text(row.due_at, self.now), overdue, sign_late(row, self.now)
+    def countdown_line(self, row: DepartmentWorkRow) -> str:
+        """The countdown of ``row`` as its countdown cell shows it ("" without a deadline)."""
+        reading = self.reading(WorkLine(row))
+        return countdown_text(reading) if reading is not None else ""
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"department-table--{name}", partial=True)
 
     def _cells(self, line: WorkLine) -> list[Text]:
         row = line.row
-        countdown, overdue, late = self._time_texts(row)
-        self.time_texts[line.code] = (countdown, overdue, late)
+        countdown_cell, status = self._countdown_cell(line)
+        late = self._sign_late(row)
+        if late:
+            self.late.add(line.code)
+        else:
+            self.late.discard(line.code)
         late_style = self._style("late")
         if row.signed_at is not None:
             sign = cell(local_time(row.signed_at, self.zone, TIME))
@@ -207,14 +215,13 @@ class DepartmentTable(KeyedCaseTable[WorkLine]):
         if late:
             sign.stylize(late_style)
             sign_due.stylize(late_style)
-        countdown_cell = cell(countdown)
-        if overdue:
-            countdown_cell.stylize(late_style)
-        status = cell(status_text(row), 10)
+        deadline = cell(local_time(row.due_at, self.zone, TIME))
+        deadline.stylize(self.status_style(status))
+        status_cell = cell(status_text(row), 10)
         if row.pending_request is not None:
-            status.stylize(self._style("pending"))
+            status_cell.stylize(self._style("pending"))
         elif late:
-            status.stylize(late_style)
+            status_cell.stylize(late_style)
         values: dict[str, Text] = {
             "code": cell(row.case_code),
             "priority": self._priority_cell(row.priority),
@@ -226,9 +233,9 @@ class DepartmentTable(KeyedCaseTable[WorkLine]):
             "sign_due": sign_due,
             "signed": cell(local_time(row.signed_at, self.zone, TIME)),
             "sign": sign,
-            "deadline": cell(local_time(row.due_at, self.zone, TIME)),
+            "deadline": deadline,
             "countdown": countdown_cell,
-            "status": status,
+            "status": status_cell,
         }
         return [values[column.key] for column in self.columns_shown]
 

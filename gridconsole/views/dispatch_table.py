@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 from rich.style import Style
 from rich.text import Text
 
+from gridconsole.domain.deadlines import DeadlineStatus
 from gridconsole.domain.enums import CaseState, Priority
 from gridconsole.i18n import catalog, get_locale, t
 from gridconsole.services.dispatch_records import RoutingSuggestion
 from gridconsole.services.records import CaseRow
+from gridconsole.views.deadline_table import status_at, status_style
 from gridconsole.views.dispatch_lists import DispatchList
 from gridconsole.views.formatting import cell, local_time, safe
 from gridconsole.views.keyed_case_table import KeyedCaseTable
@@ -148,6 +150,7 @@ class DispatchTable(KeyedCaseTable[CaseRow]):
     LAYOUT: TableLayout = WAITING_LAYOUT
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "dispatch-table--marked",
+        "dispatch-table--warning",
         "dispatch-table--overdue",
         "dispatch-table--rework",
     }
@@ -158,7 +161,8 @@ class DispatchTable(KeyedCaseTable[CaseRow]):
         self.marked: set[str] = set()
         self.suggestions: dict[str, RoutingSuggestion] = {}
         self.now: datetime | None = None
-        self.overdue: set[str] = set()  # codes drawn as past their deadline
+        self.overdue: set[str] = set()  # codes drawn as past their deadline (超期)
+        self.warning: set[str] = set()  # codes drawn as warning (预警)
         self.last_width = 0
 
     # -- the list shown ---------------------------------------------------------------------------
@@ -200,20 +204,22 @@ class DispatchTable(KeyedCaseTable[CaseRow]):
             self.rewrite_row(self.rows_by_code[code])
 
     def refresh_deadlines(self, now: datetime) -> None:
-        """Redraw the rows whose deadline has passed since they were drawn (from memory)."""
+        """Redraw the rows whose deadline started warning or passed since they were drawn (from
+        memory)."""
         self.now = now
-        passed = [
+        moved = [
             row
             for row in self.rows_by_code.values()
-            if self._passed(row) != (row.code in self.overdue)
+            if self._status(row) is not self._drawn_status(row.code)
         ]
         with self.app.batch_update():
-            for row in passed:
+            for row in moved:
                 self.rewrite_row(row)
 
     def _forget(self, code: str) -> None:
         self.marked.discard(code)
         self.overdue.discard(code)
+        self.warning.discard(code)
 
     # -- marks ------------------------------------------------------------------------------------
 
@@ -273,16 +279,31 @@ class DispatchTable(KeyedCaseTable[CaseRow]):
                 text.stylize(marked_style)
         return cells
 
-    def _passed(self, row: CaseRow) -> bool:
-        return row.due_at is not None and self.now is not None and row.due_at <= self.now
+    def _status(self, row: CaseRow) -> DeadlineStatus | None:
+        """Warning or overdue at the table's now (None: on time or no deadline)."""
+        if self.now is None:
+            return None
+        status = status_at(self.now, row.warn_at, row.due_at)
+        return None if status is DeadlineStatus.on_time else status
+
+    def _drawn_status(self, code: str) -> DeadlineStatus | None:
+        if code in self.overdue:
+            return DeadlineStatus.overdue
+        if code in self.warning:
+            return DeadlineStatus.warning
+        return None
 
     def _deadline_cell(self, row: CaseRow) -> Text:
+        """The due instant in the overdue pane's colours: yellow warning, red overdue."""
         text = cell(local_time(row.due_at, self.zone, "%m-%d %H:%M"))
-        if self._passed(row):
+        status = self._status(row)
+        self.overdue.discard(row.code)
+        self.warning.discard(row.code)
+        if status is DeadlineStatus.overdue:
             self.overdue.add(row.code)
-            text.stylize(self._style("overdue"))
-        else:
-            self.overdue.discard(row.code)
+        elif status is DeadlineStatus.warning:
+            self.warning.add(row.code)
+        text.stylize(status_style(self, "dispatch-table", status))
         return text
 
     def _style(self, name: str) -> Style:
