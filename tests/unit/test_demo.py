@@ -22,6 +22,7 @@ from gridconsole.domain.codes import CASE_CODE_PATTERN
 from gridconsole.domain.deadlines import running_step
 from gridconsole.domain.enums import (
     DISPATCH_WAITING_STATES,
+    QUEUE_STATES,
     Action,
     AdministrativePower,
     CaseState,
@@ -768,7 +769,7 @@ def test_the_queue_service_pages_the_demo(seeded: Seeded) -> None:
     assert page.total == CASES
     assert len(page.rows) == 50
     assert page.next_cursor is not None
-    waiting = services.queue.page(QueueFilter(states=(CaseState.reported, CaseState.returned)))
+    waiting = services.queue.page(QueueFilter(states=QUEUE_STATES))
     assert waiting.total > 0
     counts = services.queue.header_counts()
     assert counts.escalated > 0
