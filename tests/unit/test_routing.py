@@ -448,3 +448,24 @@ def test_the_window_is_ninety_days_before_the_clock(
     assert routing.suggest_for("03-food", DXG_GRID_1).history_completed == 1
     clock.advance(timedelta(days=61))
     assert routing.suggest_for("03-food", DXG_GRID_1).history is None
+
+
+def test_history_is_read_again_only_after_the_cache_time(
+    db: Database, routing: RoutingService, clock: FrozenClock
+) -> None:
+    """The dispatch pane re-reads its page whenever any console changes a case; the 90-day
+    history behind its suggestions is read again only once it is older than HISTORY_CACHE."""
+    from gridconsole.services.routing import HISTORY_CACHE
+
+    with seeding(db) as seed:
+        code = seed.case("03-food", DXG_GRID_1, code="MY-20261129-0001").code
+        seed.completed("03-food", DXG_GRID_1, "SC", days_ago=3)
+    assert routing.suggest([code])[code].history_completed == 1
+    with seeding(db) as seed:
+        seed.completed("03-food", DXG_GRID_1, "SC", days_ago=2)
+    with counted_statements(db) as cached:
+        assert routing.suggest([code])[code].history_completed == 1  # not yet read again
+    clock.advance(HISTORY_CACHE)
+    with counted_statements(db) as expired:
+        assert routing.suggest([code])[code].history_completed == 2
+    assert len(expired) == len(cached) + 1  # exactly the history aggregate, once more
