@@ -7,6 +7,7 @@ Working time 08:30–12:00, 13:30–17:30; Monday 30 November 2026 is a working 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,6 +40,7 @@ from gridconsole.store.models import Case, CaseCategory, CaseRequest, Department
 from tests.factories import new_case_fields, services_for
 
 NANJING = ZoneInfo("Asia/Shanghai")
+R = TypeVar("R", Dispatch, CaseRequest)
 MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=NANJING).astimezone(UTC)
 
 
@@ -74,38 +76,28 @@ def registered(dispatcher: Services, **fields: object) -> tuple[str, int]:
     return accepted.code, accepted.version
 
 
-def dispatches(db: Database, code: str) -> list[Dispatch]:
+def rows_of(db: Database, model: type[R], code: str) -> list[R]:
+    """The rows of ``model`` (dispatches, requests) belonging to case ``code``, oldest first."""
     with db.read() as session:
-        rows = (
+        rows = list(
             session.execute(
-                select(Dispatch)
-                .join(Case, col(Case.id) == col(Dispatch.case_id))
+                select(model)
+                .join(Case, col(Case.id) == model.case_id)  # type: ignore[attr-defined]
                 .where(col(Case.code) == code)
-                .order_by(col(Dispatch.id))
-            )
-            .scalars()
-            .all()
+                .order_by(model.id)  # type: ignore[attr-defined]
+            ).scalars()
         )
         for row in rows:
             session.expunge(row)
-        return list(rows)
+        return rows
+
+
+def dispatches(db: Database, code: str) -> list[Dispatch]:
+    return rows_of(db, Dispatch, code)
 
 
 def requests(db: Database, code: str) -> list[CaseRequest]:
-    with db.read() as session:
-        rows = (
-            session.execute(
-                select(CaseRequest)
-                .join(Case, col(Case.id) == col(CaseRequest.case_id))
-                .where(col(Case.code) == code)
-                .order_by(col(CaseRequest.id))
-            )
-            .scalars()
-            .all()
-        )
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+    return rows_of(db, CaseRequest, code)
 
 
 # -- dispatch ---------------------------------------------------------------------------------
