@@ -38,6 +38,7 @@ from gridconsole.views.extension_request_modal import ExtensionRequestModal
 from gridconsole.views.feedback_modal import FeedbackModal
 from gridconsole.views.formatting import local_time, safe, thousands
 from gridconsole.views.messages import OperationFailed
+from gridconsole.views.overdue_note_modal import NoteChoice, OverdueNoteModal
 from gridconsole.views.ports import ConsoleServices
 from gridconsole.views.return_request_modal import ReturnRequestModal
 from gridconsole.views.sign_modal import SignModal
@@ -52,6 +53,9 @@ DESK_ACTIONS: dict[str, Action] = {
     "request_extension": Action.request_extension,
     "request_suspension": Action.request_suspension,
     "give_feedback": Action.feedback,
+    # the centre pressing the department holding the case (never offered to a liaison)
+    "urge_desk_case": Action.urge,
+    "supervise_desk_case": Action.supervise,
 }
 
 REQUEST_KINDS: dict[Action, RequestKind] = {
@@ -78,6 +82,8 @@ class DepartmentPane(CaseOpeningPane):
         Binding("e", "request_extension", t("desk.key_extension"), id="request-extension"),
         Binding("z", "request_suspension", t("desk.key_suspension"), id="request-suspension"),
         Binding("b", "give_feedback", t("desk.key_feedback"), id="give-feedback"),
+        Binding("u", "urge_desk_case", t("overdue.key_urge"), id="urge-desk-case"),
+        Binding("v", "supervise_desk_case", t("overdue.key_supervise"), id="supervise-desk-case"),
         Binding("f", "focus_desk_department", t("desk.key_department"), id="focus-desk-department"),
         Binding("f5", "reload_desk", t("desk.key_reload"), show=False, id="reload-desk"),
         Binding(
@@ -440,6 +446,41 @@ class DepartmentPane(CaseOpeningPane):
             reread=self._reread(code),
         )
         self.app.push_screen(modal, self._form_closed(Action.feedback))
+
+    def action_urge_desk_case(self) -> None:
+        self._press_department(Action.urge)
+
+    def action_supervise_desk_case(self) -> None:
+        self._press_department(Action.supervise)
+
+    def _press_department(self, action: Action) -> None:
+        """催办 / 督办 the department holding the selected case, with a note (and, for 催办,
+        how it was sent)."""
+        row = self._row_for(action)
+        if row is None:
+            return
+
+        def chosen(choice: NoteChoice | None) -> None:
+            self.table.focus()
+            if choice is not None:
+                self.press_department(row.case_code, row.case_version, action, choice)
+
+        summary = Content.assemble(
+            (row.case_code, "bold"), "  ", safe(row.title), "  ", safe(row.department.name)
+        )
+        title = t(f"overdue.{action.value}_title")
+        self.app.push_screen(
+            OverdueNoteModal(title, summary, with_channel=action is Action.urge), chosen
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="desk-press")
+    def press_department(self, code: str, version: int, action: Action, choice: NoteChoice) -> None:
+        cases = self.services.cases
+        if action is Action.urge:
+            detail = cases.urge(code, version, note=choice.note, channel=choice.channel)
+        else:
+            detail = cases.supervise(code, version, note=choice.note)
+        self.app.call_from_thread(self._form_closed(action), detail)
 
     def _row_for(self, action: Action) -> DepartmentWorkRow | None:
         """The selected dispatch if ``action`` may start on it (else a notice why not)."""

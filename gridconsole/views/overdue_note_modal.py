@@ -1,5 +1,5 @@
-"""催办 or 督办 a case from the overdue pane: an optional note says what was asked; a 催办 also
-says how it reached the department (电话 or 平台)."""
+"""催办 or 督办 a case (from the overdue pane or a department's work list): an optional note says
+what was asked; a 催办 also says how it reached the department (电话 or 平台)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,8 @@ def overdue_summary(row: OverdueRow) -> Content:
 
 
 class OverdueNoteModal(ActionModal[NoteChoice]):
-    def __init__(self, title: str, row: OverdueRow, *, with_channel: bool = False) -> None:
-        super().__init__(title, overdue_summary(row))
-        self.row = row
+    def __init__(self, title: str, summary: Content, *, with_channel: bool = False) -> None:
+        super().__init__(title, summary)
         self.with_channel = with_channel
 
     def compose_fields(self) -> ComposeResult:

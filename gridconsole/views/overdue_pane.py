@@ -34,7 +34,7 @@ from gridconsole.services.records import CaseDetail
 from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.formatting import choice_options, local_time, thousands
 from gridconsole.views.messages import OperationFailed
-from gridconsole.views.overdue_note_modal import NoteChoice, OverdueNoteModal
+from gridconsole.views.overdue_note_modal import NoteChoice, OverdueNoteModal, overdue_summary
 from gridconsole.views.overdue_table import OverdueTable
 from gridconsole.views.overdue_wall import OverdueWall
 from gridconsole.views.ports import ConsoleServices
@@ -351,7 +351,7 @@ class OverduePane(CaseOpeningPane):
                 self.act_on_case(row.code, row.version, action, choice)
 
         title = t(f"overdue.{action.value}_title")
-        modal = OverdueNoteModal(title, row, with_channel=action is Action.urge)
+        modal = OverdueNoteModal(title, overdue_summary(row), with_channel=action is Action.urge)
         self.app.push_screen(modal, chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="overdue-action")

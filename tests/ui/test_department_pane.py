@@ -342,3 +342,52 @@ async def test_the_work_list_pages_oldest_first_and_follows_other_consoles(
         await settle(pilot)
         assert work_table(app).selected_code == codes[2]
         assert shown(app, "status")[2] == "处置中"
+
+
+async def test_the_centre_urges_and_supervises_from_a_departments_work_list(
+    db: Database, dispatcher: Services, clock: FrozenClock
+) -> None:
+    """Issue 4: 催办 and 督办 from any pane that shows a dispatch — here the centre's view of a
+    department's work list; a liaison is never offered either."""
+    noise, _ = two_cases(dispatcher)
+    app = console(db, "disp", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        pane = app.screen.query_one(DepartmentPane)
+        assert pane.check_action("urge_desk_case", ()) is True
+        assert pane.check_action("supervise_desk_case", ()) is False  # the shift lead's
+        await pilot.press("u")
+        await settle(pilot)
+        app.screen.query_one("#overdue-channel", Select).value = ContactChannel.phone.value
+        fill(app, overdue_note="请今天签收")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    lead_app = console(db, "lead", clock)
+    async with lead_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        fill(lead_app, overdue_note="限今日内处置")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    events = dispatcher.queue.detail(noise).events
+    urge = next(event for event in events if event.action is Action.urge)
+    supervise = next(event for event in events if event.action is Action.supervise)
+    assert (urge.detail["channel"], urge.reason, urge.operator_name) == (
+        "phone",
+        "请今天签收",
+        "王调度",
+    )
+    assert (supervise.reason, supervise.operator_name) == ("限今日内处置", "李值班")
+    assert urge.detail["department_id"] == supervise.detail["department_id"]
+    liaison_app = console(db, "liaison", clock)
+    async with liaison_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = liaison_app.screen.query_one(DepartmentPane)
+        assert pane.check_action("urge_desk_case", ()) is False
+        assert pane.check_action("supervise_desk_case", ()) is False
