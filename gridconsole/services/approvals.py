@@ -19,7 +19,7 @@ from gridconsole.domain.errors import NotFound, RuleRefused, Term
 from gridconsole.domain.validators import validate_reason
 from gridconsole.services.case_changes import CaseChanges
 from gridconsole.services.case_clocks import extend_case, suspend_case
-from gridconsole.services.case_requests import settle_pending, withdraw_pending
+from gridconsole.services.case_requests import end_dispatches, settle_pending, withdraw_pending
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.dispatch_records import DepartmentRef, RequestRow
@@ -150,22 +150,13 @@ class ApprovalService:
                     reason=reason,
                     detail={**detail, "department_id": request.department_id},
                 )
-                now = self.context.now()
-                session.execute(
-                    update(Dispatch)
-                    .where(col(Dispatch.case_id) == case.id, col(Dispatch.active))
-                    .values(active=False)
-                )
+                end_dispatches(session, case)
                 if request.dispatch_id is not None:
                     session.execute(
                         update(Dispatch)
                         .where(col(Dispatch.id) == request.dispatch_id)
-                        .values(returned_at=now)
+                        .values(returned_at=self.context.now())
                     )
-                settle_pending(
-                    session, self.context, case, request.kind, RequestStatus.approved, reason
-                )
-                withdraw_pending(session, self.context, case, reason)
             elif request.kind is RequestKind.extension:
                 assert request.new_due_at is not None
                 extend_case(
@@ -176,9 +167,6 @@ class ApprovalService:
                     new_due=request.new_due_at,
                     reason=reason,
                     detail=detail,
-                )
-                settle_pending(
-                    session, self.context, case, request.kind, RequestStatus.approved, reason
                 )
             else:
                 assert request.resume_planned_on is not None
@@ -191,9 +179,11 @@ class ApprovalService:
                     reason=reason,
                     detail=detail,
                 )
-                settle_pending(
-                    session, self.context, case, request.kind, RequestStatus.approved, reason
-                )
+            settle_pending(
+                session, self.context, case, request.kind, RequestStatus.approved, reason
+            )
+            if request.kind is RequestKind.return_:
+                withdraw_pending(session, self.context, case, reason)  # nothing left to ask
             return case_detail(session, self.context, case)
 
     def refuse(self, request_id: int, case_version: int, *, reason: str) -> CaseDetail:

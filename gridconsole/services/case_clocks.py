@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gridconsole.domain.deadlines import extend, remaining_after_suspension
+from gridconsole.domain.deadlines import StepDeadline, extend, remaining_after_suspension
 from gridconsole.domain.enums import Action, RequestKind, RequestStatus
 from gridconsole.domain.errors import FieldProblem, RuleRefused, ValidationFailed
 from gridconsole.domain.work_calendar import WorkCalendar
@@ -95,9 +95,10 @@ def check_extension(
     action: Action,
     *,
     working_time: bool = True,
-) -> None:
+) -> tuple[DeadlinePlanner, StepDeadline]:
     """A new deadline must be later than the running one and than now, and (where the step runs
-    in working time and ``working_time`` asks for it) fall in working time."""
+    in working time and ``working_time`` asks for it) fall in working time. Returns the planner
+    and the running deadline it checked against, for the caller that goes on to extend."""
     context = changes.context
     planner = DeadlinePlanner(session, context.settings)
     running = changes.running_deadline(case, planner, action)
@@ -116,6 +117,7 @@ def check_extension(
             rule="extension_not_working_time",
             new_due=context.local_text(new_due),
         )
+    return planner, running
 
 
 def extend_case(
@@ -132,9 +134,9 @@ def extend_case(
     extension never improves a department's on-time record)."""
     context = changes.context
     # the lead may set any later instant by hand; a department's request was checked when made
-    check_extension(changes, session, case, new_due, Action.approve_extension, working_time=False)
-    planner = DeadlinePlanner(session, context.settings)
-    running = changes.running_deadline(case, planner, Action.approve_extension)
+    planner, running = check_extension(
+        changes, session, case, new_due, Action.approve_extension, working_time=False
+    )
     extended = extend(
         planner.calendar,
         running,

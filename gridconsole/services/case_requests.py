@@ -32,6 +32,15 @@ def lead_dispatch(session: Session, case: Case) -> Dispatch | None:
     ).scalar_one_or_none()
 
 
+def end_dispatches(session: Session, case: Case) -> None:
+    """The departments' part in the case is over (its work checked, or a return granted)."""
+    session.execute(
+        update(Dispatch)
+        .where(col(Dispatch.case_id) == case.id, col(Dispatch.active))
+        .values(active=False)
+    )
+
+
 def ever_dispatched_to(session: Session, case: Case, department_id: int) -> bool:
     """Whether the case was ever dispatched to the department (its liaison may read it)."""
     found = session.execute(

@@ -8,7 +8,7 @@ back; so does a reopen after a 不满意 follow-up.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -16,6 +16,7 @@ from gridconsole.domain.enums import Action, DispatchRole, Satisfaction
 from gridconsole.domain.errors import RuleRefused
 from gridconsole.domain.validators import validate_reason
 from gridconsole.services.case_changes import CaseChanges
+from gridconsole.services.case_requests import end_dispatches
 from gridconsole.services.case_views import case_detail
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.records import CaseDetail
@@ -55,7 +56,7 @@ class ClosureService:
             )
             # the department's part ends with the check either way: closed, or back for a new
             # dispatch (whose failure counts against the department that fed back)
-            _end_dispatches(session, case)
+            end_dispatches(session, case)
             return case_detail(session, self.context, case)
 
     def follow_up(
@@ -95,7 +96,7 @@ class ClosureService:
                 reason=reason,
                 detail={"department_id": department_id} if department_id else {},
             )
-            _end_dispatches(session, case)
+            end_dispatches(session, case)
             return case_detail(session, self.context, case)
 
 
@@ -107,11 +108,3 @@ def _last_lead_department(session: Session, case: Case) -> int | None:
         .order_by(col(Dispatch.id).desc())
         .limit(1)
     ).scalar_one_or_none()
-
-
-def _end_dispatches(session: Session, case: Case) -> None:
-    session.execute(
-        update(Dispatch)
-        .where(col(Dispatch.case_id) == case.id, col(Dispatch.active))
-        .values(active=False)
-    )

@@ -182,7 +182,7 @@ class DepartmentDeskService:
         reason = validate_reason(reason)
         basis = validate_reason(basis, field="basis")
         with self.context.db.write() as session:
-            case = self._load_request(session, code, version, Action.request_return)
+            case = self.changes.load(session, code, version, Action.request_return)
             dispatch = self._holder(session, case, Action.request_return)
             self._one_pending(session, case, RequestKind.return_, Action.request_return)
             self.changes.apply(
@@ -211,7 +211,7 @@ class DepartmentDeskService:
         """延期申请: asked before the deadline passes, for a later instant in working time."""
         reason = validate_reason(reason)
         with self.context.db.write() as session:
-            case = self._load_request(session, code, version, Action.request_extension)
+            case = self.changes.load(session, code, version, Action.request_extension)
             dispatch = self._holder(session, case, Action.request_extension)
             self._one_pending(session, case, RequestKind.extension, Action.request_extension)
             if case.due_at is not None and self.context.now() >= case.due_at:
@@ -249,7 +249,7 @@ class DepartmentDeskService:
         reason = validate_reason(reason)
         check_resume_day(self.context, resume_planned)
         with self.context.db.write() as session:
-            case = self._load_request(session, code, version, Action.request_suspension)
+            case = self.changes.load(session, code, version, Action.request_suspension)
             dispatch = self._holder(session, case, Action.request_suspension)
             self._one_pending(session, case, RequestKind.suspension, Action.request_suspension)
             self.changes.apply(
@@ -301,9 +301,6 @@ class DepartmentDeskService:
             return case_detail(session, self.context, case)
 
     # -- rules shared by the requests ---------------------------------------------------------
-
-    def _load_request(self, session: Session, code: str, version: int, action: Action) -> Case:
-        return self.changes.load(session, code, version, action)
 
     def _holder(self, session: Session, case: Case, action: Action) -> Dispatch:
         dispatch = lead_dispatch(session, case)
