@@ -136,6 +136,78 @@ class DeadlineSettings(_Section):
     bell: bool = True
 
 
+_LEVELS = Literal["street_leader", "district_centre", "departments"]
+_KINDS = Literal["major_dispute", "major_hazard", "mass_incident", "emergency", "other_major"]
+_SEVERITIES = Literal["general", "larger", "major", "extraordinary"]
+
+
+class SeverityReporting(_Section):
+    """One severity's report windows (calendar minutes from the raising) and reporting chain."""
+
+    # the first report, by any channel (a phone call)
+    quick_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
+    # the written 初报; the 终报 is owed this long after the case closes
+    written_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)]
+    # a 续报 this long after the latest report while the matter is handled
+    update_minutes: Annotated[int, Field(ge=5, le=30 * 24 * 60)]
+    # who must be told
+    levels: list[_LEVELS]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SeverityReporting:
+        if self.written_minutes < self.quick_minutes:
+            raise ValueError("written_minutes must not be shorter than quick_minutes")
+        if not self.levels:
+            raise ValueError("levels: name at least one level to report to")
+        return self
+
+
+def _reporting(quick: int, written: int, update: int, *levels: str) -> SeverityReporting:
+    return SeverityReporting.model_validate(
+        {
+            "quick_minutes": quick,
+            "written_minutes": written,
+            "update_minutes": update,
+            "levels": list(levels),
+        }
+    )
+
+
+class EscalationProposal(_Section):
+    """A category whose cases are proposed for escalation when this many people are involved."""
+
+    min_people: Annotated[int, Field(ge=1)]
+    kind: _KINDS = "mass_incident"
+    severity: _SEVERITIES = "general"
+
+
+class EscalationWindows(_Section):
+    """domain.md §4: 重大/特别重大 15 and 30 minutes, 较大 30 and 60, 一般 60 and 120."""
+
+    general: SeverityReporting = _reporting(60, 120, 24 * 60, "street_leader")
+    larger: SeverityReporting = _reporting(30, 60, 8 * 60, "street_leader", "departments")
+    major: SeverityReporting = _reporting(
+        15, 30, 2 * 60, "street_leader", "district_centre", "departments"
+    )
+    extraordinary: SeverityReporting = _reporting(
+        15, 30, 60, "street_leader", "district_centre", "departments"
+    )
+
+
+class EscalationSettings(_Section):
+    windows: EscalationWindows = EscalationWindows()
+    # a report window about to be missed is announced this many minutes before it closes
+    alert_before_minutes: Annotated[int, Field(ge=0, le=120)] = 5
+    # ring the terminal bell on an alert, and again every N seconds until a shift lead
+    # acknowledges it (0: once)
+    bell: bool = True
+    bell_repeat_seconds: Annotated[int, Field(ge=0, le=3600)] = 30
+    # the 已终报 column shows escalations closed within this many days
+    final_days: Annotated[int, Field(ge=1, le=90)] = 3
+    # category code → the rule that proposes an escalation at intake
+    proposals: dict[str, EscalationProposal] = Field(default_factory=dict)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     centre: CentreSettings = CentreSettings()
@@ -144,6 +216,7 @@ class Settings(_Section):
     queue: QueueSettings = QueueSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
+    escalation: EscalationSettings = EscalationSettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -112,6 +112,16 @@ class Action(StrEnum):
     deadline_breach = "deadline_breach"  # 超期
     supervise_due = "supervise_due"  # prompt to the shift lead: 督办 is due
     report_district = "report_district"  # 通报: onto the escalation board
+    # the escalation board (Art. 30): flags on the case's timeline, each also an escalation row
+    escalate = "escalate"  # 升级上报: raised by an operator, at intake or later
+    confirm_escalation = "confirm_escalation"  # the shift lead confirms (待确认 → 已报街道)
+    escalation_report = "escalation_report"  # 初报 / 续报 / 终报 made to a level
+    raise_escalation = "raise_escalation"  # up the reporting chain (区级) or a graver severity
+    deescalate = "deescalate"  # 撤销升级, with a reason
+    acknowledge_alert = "acknowledge_alert"  # the shift lead has seen an alert
+    # written by the timers: a report window about to be missed, and one missed
+    report_window_due = "report_window_due"
+    report_window_missed = "report_window_missed"
 
 
 class AdminAction(StrEnum):
@@ -234,11 +244,55 @@ class Severity(StrEnum):
 
 class EscalationStage(StrEnum):
     pending = "pending"  # 待确认
-    reported_street = "reported_street"
-    reported_district = "reported_district"
-    handling = "handling"
-    final_reported = "final_reported"
-    withdrawn = "withdrawn"
+    reported_street = "reported_street"  # 已报街道
+    reported_district = "reported_district"  # 已报区级
+    handling = "handling"  # 处置中
+    final_reported = "final_reported"  # 已终报
+    withdrawn = "withdrawn"  # 撤销升级 (de-escalated)
+
+
+class EscalationSource(StrEnum):
+    """How a case reached the board."""
+
+    manual = "manual"  # an operator raised it
+    intake = "intake"  # raised with the new case
+    proposal = "proposal"  # a category rule proposed it (waits for the shift lead)
+    overdue = "overdue"  # the overdue ladder's 通报
+
+
+class ReportKind(StrEnum):
+    initial = "initial"  # 初报
+    update = "update"  # 续报
+    final = "final"  # 终报
+
+
+class ReportChannel(StrEnum):
+    phone = "phone"  # 电话
+    written = "written"  # 书面
+    platform = "platform"  # 平台
+
+
+class ReportLevel(StrEnum):
+    """Who an escalation report goes to (the reporting chain)."""
+
+    street_leader = "street_leader"  # 街道中心领导
+    district_centre = "district_centre"  # 区级中心
+    departments = "departments"  # 相关部门
+
+
+class ReportDue(StrEnum):
+    """Which report an escalation owes next."""
+
+    initial_quick = "initial_quick"  # 初报 by any channel (phone), the short window
+    initial_written = "initial_written"  # 初报 in writing, the longer window
+    update = "update"  # 续报, every update interval
+    final = "final"  # 终报 once the case is closed
+
+
+class AlertKind(StrEnum):
+    raised = "raised"  # a new escalation
+    report_due = "report_due"  # a report window is about to be missed
+    report_missed = "report_missed"  # a report window was missed
 
 
 class DatabasePurpose(StrEnum):

@@ -66,6 +66,16 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.deadline_breach, set(OPEN_STATES), None),
         _t(Action.supervise_due, set(OPEN_STATES), None),
         _t(Action.report_district, set(OPEN_STATES), None),
+        # the escalation board: raised on an open case; its reports, decisions and alerts go on
+        # whatever the case's state (a 终报 follows the closing)
+        _t(Action.escalate, set(OPEN_STATES), None),
+        _t(Action.confirm_escalation, set(CaseState), None),
+        _t(Action.escalation_report, set(CaseState), None),
+        _t(Action.raise_escalation, set(CaseState), None),
+        _t(Action.deescalate, set(CaseState), None),
+        _t(Action.acknowledge_alert, set(CaseState), None),
+        _t(Action.report_window_due, set(CaseState), None),
+        _t(Action.report_window_missed, set(CaseState), None),
     )
 }
 
@@ -92,6 +102,15 @@ CONSEQUENTIAL_ACTIONS: frozenset[Action] = frozenset(
         Action.deadline_breach,
         Action.supervise_due,
         Action.report_district,
+        Action.report_window_due,
+        Action.report_window_missed,
+        # the board's own actions, offered on the board rather than in a case's action menu
+        Action.escalate,
+        Action.confirm_escalation,
+        Action.escalation_report,
+        Action.raise_escalation,
+        Action.deescalate,
+        Action.acknowledge_alert,
     }
 )
 # Written by the deadline timers as the system (no operator, no role check): see
@@ -102,6 +121,8 @@ SYSTEM_ACTIONS: frozenset[Action] = frozenset(
         Action.deadline_breach,
         Action.supervise_due,
         Action.report_district,
+        Action.report_window_due,
+        Action.report_window_missed,
     }
 )
 

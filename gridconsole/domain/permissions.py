@@ -59,7 +59,20 @@ CASE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.deadline_breach: frozenset(),
     Action.supervise_due: frozenset(),
     Action.report_district: frozenset(),
+    # the escalation board (Art. 30): the centre raises and reports; the shift lead confirms,
+    # raises the level, de-escalates and acknowledges alerts
+    Action.escalate: _CENTRE,
+    Action.escalation_report: _CENTRE,
+    Action.confirm_escalation: _LEAD,
+    Action.raise_escalation: _LEAD,
+    Action.deescalate: _LEAD,
+    Action.acknowledge_alert: _LEAD,
+    Action.report_window_due: frozenset(),
+    Action.report_window_missed: frozenset(),
 }
+
+# Who may see the escalation board: the centre and the auditor (not a department's liaison).
+BOARD_READERS: frozenset[Role] = frozenset({Role.dispatcher, Role.shift_lead, Role.auditor})
 
 # Who may read cases at all (lists, details). Liaisons see only their department's (issue 4).
 CASE_READERS: frozenset[Role] = frozenset(Role)

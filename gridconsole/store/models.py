@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from gridconsole.domain.enums import (
     Action,
     AdministrativePower,
+    AlertKind,
     CaseSource,
     CaseState,
     DatabasePurpose,
@@ -22,10 +23,15 @@ from gridconsole.domain.enums import (
     DepartmentKind,
     DispatchRole,
     EscalationKind,
+    EscalationSource,
     EscalationStage,
     GridKind,
     Priority,
     RejectReason,
+    ReportChannel,
+    ReportDue,
+    ReportKind,
+    ReportLevel,
     RequestKind,
     RequestStatus,
     Role,
@@ -256,6 +262,8 @@ class Case(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=64)
     lat: float | None = None
     lon: float | None = None
+    # how many people the matter involves, where known (escalation proposals, Art. 30)
+    people_involved: int | None = None
     reported_at: datetime = Field(sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -369,18 +377,87 @@ class CaseRequest(SQLModel, table=True):
 
 
 class Escalation(SQLModel, table=True):
+    """A case on the escalation board (Art. 30): its stage, severity, and the report it owes.
+
+    ``next_report_*`` is derived by the service from the reports made (see
+    :func:`gridconsole.domain.escalation.next_report`) so the timers find the next window from an
+    index; ``due_fired_for`` / ``missed_fired_for`` hold the window instant an alert was fired
+    for, so each fires once across processes (as the case deadline columns do).
+    """
+
     __tablename__ = "escalations"
+    __table_args__ = (
+        Index("ix_escalations_board", "stage", "raised_at"),
+        Index("ix_escalations_next_report", "next_report_at", "missed_fired_for"),
+        Index("ix_escalations_report_warn", "report_warn_at", "due_fired_for"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     kind: EscalationKind = Field(sa_type=str_enum(EscalationKind))
     severity: Severity = Field(sa_type=str_enum(Severity))
     stage: EscalationStage = Field(sa_type=str_enum(EscalationStage), index=True)
+    source: EscalationSource = Field(
+        default=EscalationSource.manual,
+        sa_type=str_enum(EscalationSource),
+        sa_column_kwargs={"server_default": EscalationSource.manual.value},
+    )
     raised_at: datetime = Field(sa_type=UTCDateTime)
     raised_by_id: int | None = Field(default=None, foreign_key="operators.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="operators.id")
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reason: str = Field(default="", sa_type=Text)
+    # the levels raised beyond the severity's configured chain (e.g. the district centre)
+    raised_to_district: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    next_report_due: ReportDue | None = Field(default=None, sa_type=str_enum(ReportDue))
+    next_report_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    report_warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_fired_for: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    missed_fired_for: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    missed_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EscalationReport(SQLModel, table=True):
+    """One report made about an escalation: 初报 / 续报 / 终报, to whom, how, when, by whom."""
+
+    __tablename__ = "escalation_reports"
+    __table_args__ = (Index("ix_escalation_reports_escalation", "escalation_id", "reported_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalations.id")
+    kind: ReportKind = Field(sa_type=str_enum(ReportKind))
+    channel: ReportChannel = Field(sa_type=str_enum(ReportChannel))
+    level: ReportLevel = Field(sa_type=str_enum(ReportLevel))
+    recipient: str = Field(default="", max_length=80)  # the person or office told
+    content: str = Field(sa_type=Text)
+    reported_at: datetime = Field(sa_type=UTCDateTime)  # when it was made (may precede entry)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    operator_id: int | None = Field(default=None, foreign_key="operators.id")
+    # the window it answered and whether it was late for it
+    due: ReportDue | None = Field(default=None, sa_type=str_enum(ReportDue))
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    late: bool = Field(default=False)
+
+
+class EscalationAlert(SQLModel, table=True):
+    """An alert every console shows (and rings for) until a shift lead acknowledges it."""
+
+    __tablename__ = "escalation_alerts"
+    __table_args__ = (
+        Index("ix_escalation_alerts_open", "acknowledged_at", "id"),
+        Index("ix_escalation_alerts_escalation", "escalation_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalations.id")
+    kind: AlertKind = Field(sa_type=str_enum(AlertKind))
+    at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the window concerned
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="operators.id")
 
 
 __all__ = [
@@ -399,6 +476,8 @@ __all__ = [
     "Dispatch",
     "District",
     "Escalation",
+    "EscalationAlert",
+    "EscalationReport",
     "Grid",
     "GridWorker",
     "GridWorkerGrid",

@@ -83,15 +83,24 @@ def test_every_enum_value_has_a_label() -> None:
         Action,
         AdminAction,
         AdministrativePower,
+        AlertKind,
         CaseSource,
         CaseState,
         ContactChannel,
+        EscalationKind,
+        EscalationSource,
+        EscalationStage,
         Priority,
         RejectReason,
+        ReportChannel,
+        ReportDue,
+        ReportKind,
+        ReportLevel,
         RequestKind,
         RequestStatus,
         Role,
         Satisfaction,
+        Severity,
     )
 
     zh = catalog("zh")
@@ -107,6 +116,15 @@ def test_every_enum_value_has_a_label() -> None:
         ("source", CaseSource),
         ("reject_reason", RejectReason),
         ("role", Role),
+        ("escalation_kind", EscalationKind),
+        ("severity", Severity),
+        ("escalation_stage", EscalationStage),
+        ("escalation_source", EscalationSource),
+        ("report_kind", ReportKind),
+        ("report_channel", ReportChannel),
+        ("report_level", ReportLevel),
+        ("report_due", ReportDue),
+        ("alert_kind", AlertKind),
     ]:
         for member in enum:
             assert f"{prefix}.{member.value}" in zh
