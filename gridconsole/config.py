@@ -205,7 +205,11 @@ class EscalationSettings(_Section):
     # the 已终报 column shows escalations closed within this many days
     final_days: Annotated[int, Field(ge=1, le=90)] = 3
     # category code → the rule that proposes an escalation at intake
-    proposals: dict[str, EscalationProposal] = Field(default_factory=dict)
+    proposals: dict[str, EscalationProposal] = Field(
+        default_factory=lambda: {
+            "06-wages": EscalationProposal(min_people=10, kind="mass_incident", severity="larger")
+        }
+    )
 
 
 class Settings(_Section):
