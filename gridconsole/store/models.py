@@ -418,6 +418,7 @@ class Escalation(SQLModel, table=True):
     missed_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="operators.id")
 
 
 class EscalationReport(SQLModel, table=True):

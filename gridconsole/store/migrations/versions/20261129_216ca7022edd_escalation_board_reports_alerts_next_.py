@@ -172,6 +172,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
         batch_op.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("updated_by_id", sa.Integer(), nullable=True))
         batch_op.create_index("ix_escalations_board", ["stage", "raised_at"], unique=False)
         batch_op.create_index(
             "ix_escalations_next_report", ["next_report_at", "missed_fired_for"], unique=False
@@ -181,6 +182,9 @@ def upgrade() -> None:
         )
         batch_op.create_foreign_key(
             "fk_escalations_confirmed_by_id_operators", "operators", ["confirmed_by_id"], ["id"]
+        )
+        batch_op.create_foreign_key(
+            "fk_escalations_updated_by_id_operators", "operators", ["updated_by_id"], ["id"]
         )
 
     escalations = sa.table(
@@ -217,10 +221,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("escalations", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_escalations_updated_by_id_operators", type_="foreignkey")
         batch_op.drop_constraint("fk_escalations_confirmed_by_id_operators", type_="foreignkey")
         batch_op.drop_index("ix_escalations_report_warn")
         batch_op.drop_index("ix_escalations_next_report")
         batch_op.drop_index("ix_escalations_board")
+        batch_op.drop_column("updated_by_id")
         batch_op.drop_column("updated_at")
         batch_op.drop_column("version")
         batch_op.drop_column("missed_count")
