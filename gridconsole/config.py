@@ -212,6 +212,37 @@ class EscalationSettings(_Section):
     )
 
 
+class RosterSettings(_Section):
+    """The roster (grids and grid workers): coding rule and coverage checks (local practice)."""
+
+    # grid codes: the community's 12-digit division code plus this many digits of sequence…
+    grid_code_sequence_digits: Annotated[int, Field(ge=1, le=6)] = 3
+    # …unless the city codes otherwise: a regular expression the whole code must match
+    grid_code_pattern: str = ""
+    # a worker covering more grids than this is flagged
+    max_grids_per_worker: Annotated[int, Field(ge=1, le=50)] = 3
+    # Art. 6: an urban comprehensive grid is usually 300–500 households (a soft warning)
+    households_low: Annotated[int, Field(ge=0)] = 300
+    households_high: Annotated[int, Field(ge=1)] = 500
+
+    @field_validator("grid_code_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        import re
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _range(self) -> RosterSettings:
+        if self.households_low > self.households_high:
+            raise ValueError("households_low must not exceed households_high")
+        return self
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     centre: CentreSettings = CentreSettings()
@@ -220,6 +251,7 @@ class Settings(_Section):
     queue: QueueSettings = QueueSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
+    roster: RosterSettings = RosterSettings()
     escalation: EscalationSettings = EscalationSettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 

@@ -130,6 +130,9 @@ class AdminAction(StrEnum):
     manage_calendar = "manage_calendar"  # enter or remove a hand-entered holiday notice
     manage_departments = "manage_departments"  # the department directory and routing rules
     override_routing = "override_routing"  # dispatch to a department the rules would refuse
+    manage_roster = "manage_roster"  # grids, grid workers, eligibility declarations (Art. 6–20)
+    record_complaint = "record_complaint"  # a complaint against a grid worker (Art. 19)
+    handle_complaint = "handle_complaint"  # its outcome
 
 
 class RequestKind(StrEnum):
@@ -299,3 +302,31 @@ class DatabasePurpose(StrEnum):
     production = "production"
     demo = "demo"
     training = "training"
+
+
+# -- the roster of grids and grid workers (Art. 6–20) ---------------------------------------------
+
+
+class ComplaintSource(StrEnum):
+    """How a complaint against a grid worker reached the centre (Art. 19 监督电话等举报渠道)."""
+
+    phone = "phone"  # 监督电话
+    hotline = "hotline"  # 12345 热线
+    visit = "visit"  # 来访
+    letter = "letter"  # 来信
+    platform = "platform"  # 平台/网络
+
+
+class ComplaintOutcome(StrEnum):
+    substantiated = "substantiated"  # 属实
+    partly = "partly"  # 部分属实
+    unsubstantiated = "unsubstantiated"  # 不属实
+
+
+class GridChangeKind(StrEnum):
+    """A change of the grid division, filed with the city centre (Art. 7)."""
+
+    created = "created"  # 新划分
+    code = "code"  # 编码调整
+    boundary = "boundary"  # 范围调整 (area, households)
+    renamed = "renamed"  # 更名

@@ -93,7 +93,18 @@ ADMIN_PERMISSIONS: dict[AdminAction, frozenset[Role]] = {
     AdminAction.manage_calendar: frozenset({Role.admin}),
     AdminAction.manage_departments: frozenset({Role.admin}),
     AdminAction.override_routing: _LEAD,
+    # the roster of grids and grid workers: admins keep it; the centre records complaints from
+    # the public (Art. 19) and the shift lead settles them
+    AdminAction.manage_roster: frozenset({Role.admin}),
+    AdminAction.record_complaint: frozenset({Role.dispatcher, Role.shift_lead, Role.admin}),
+    AdminAction.handle_complaint: frozenset({Role.shift_lead, Role.admin}),
 }
+
+# Who may read the roster (the grid workers' contacts): the centre, admins and auditors; a
+# department's liaison does not need them (minimum necessary).
+ROSTER_READERS: frozenset[Role] = frozenset(
+    {Role.dispatcher, Role.shift_lead, Role.admin, Role.auditor}
+)
 
 
 def admin_allowed(role: Role, action: AdminAction) -> bool:
@@ -104,3 +115,9 @@ def require_admin_action(role: Role, action: AdminAction, *, operator: str) -> N
     """Raise :class:`PermissionDenied` unless ``role`` may perform the administrative ``action``."""
     if not admin_allowed(role, action):
         raise PermissionDenied(operator=operator, role=role.value, action=action.value)
+
+
+def require_roster_reader(role: Role, *, operator: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``role`` may read the roster."""
+    if role not in ROSTER_READERS:
+        raise PermissionDenied(operator=operator, role=role.value, action="read_roster")
