@@ -18,6 +18,8 @@ from gridconsole.domain.enums import (
     AlertKind,
     CaseSource,
     CaseState,
+    ComplaintOutcome,
+    ComplaintSource,
     DatabasePurpose,
     DeadlineStep,
     DepartmentKind,
@@ -25,6 +27,7 @@ from gridconsole.domain.enums import (
     EscalationKind,
     EscalationSource,
     EscalationStage,
+    GridChangeKind,
     GridKind,
     Priority,
     RejectReason,
@@ -91,10 +94,18 @@ class Community(SQLModel, table=True):
     street_id: int = Field(foreign_key="streets.id", index=True)
     code: str = Field(max_length=12, unique=True)  # administrative division code, 12 digits
     name: str = Field(max_length=64)
+    # pinyin search keys of the name (domain/pinyin_keys.py), kept by the roster service
+    name_pinyin: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    name_initials: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
 
 
 class Grid(SQLModel, table=True):
     __tablename__ = "grids"
+    __table_args__ = (
+        # the roster's search by pinyin initials and its pinyin order
+        Index("ix_grids_initials", "name_initials"),
+        Index("ix_grids_pinyin", "name_pinyin", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="communities.id", index=True)
@@ -102,14 +113,28 @@ class Grid(SQLModel, table=True):
     name: str = Field(max_length=64)
     kind: GridKind = Field(sa_type=str_enum(GridKind))
     unit_name: str | None = Field(default=None, max_length=128)  # the unit of a 专属 grid
-    households: int | None = Field(default=None)
+    households: int | None = Field(default=None)  # 综合网格
+    units: int | None = Field(default=None)  # 专属网格: units and staff in it
+    staff: int | None = Field(default=None)
     area_description: str = Field(default="", max_length=500)
     head_worker_id: int | None = Field(default=None, foreign_key="grid_workers.id")
     resolves_in_grid: bool = Field(default=True)
+    name_pinyin: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    name_initials: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="operators.id")
 
 
 class GridWorker(SQLModel, table=True):
     __tablename__ = "grid_workers"
+    __table_args__ = (
+        # the roster's order (pinyin of the name, then id: keyset pages) and its search
+        Index("ix_grid_workers_pinyin", "name_pinyin", "id"),
+        Index("ix_grid_workers_initials", "name_initials"),
+        Index("ix_grid_workers_id_number", "id_number"),
+        Index("ix_grid_workers_mobile", "mobile"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40, index=True)
@@ -118,6 +143,70 @@ class GridWorker(SQLModel, table=True):
     mobile: str = Field(default="", max_length=20)
     id_number: str = Field(default="", max_length=18)
     status: WorkerStatus = Field(default=WorkerStatus.active, sa_type=str_enum(WorkerStatus))
+    # on duty on this day (the centre's local date): "on duty today" resets itself overnight
+    on_duty_on: date | None = Field(default=None)
+    name_pinyin: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    name_initials: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="operators.id")
+
+
+class WorkerDeclaration(SQLModel, table=True):
+    """What a worker declared for Art. 14, and who recorded it when (append-only: the latest
+    counts, the earlier ones are the history)."""
+
+    __tablename__ = "worker_declarations"
+    __table_args__ = (Index("ix_worker_declarations_worker", "worker_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="grid_workers.id")
+    citizen: bool | None = None
+    criminal: bool | None = None
+    detention: bool | None = None
+    dismissal: bool | None = None
+    dishonesty: bool | None = None
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_by_id: int | None = Field(default=None, foreign_key="operators.id")
+
+
+class WorkerComplaint(SQLModel, table=True):
+    """A complaint from the public against a grid worker (Art. 19) and how it was handled."""
+
+    __tablename__ = "worker_complaints"
+    __table_args__ = (
+        Index("ix_worker_complaints_worker", "worker_id", "received_at"),
+        Index("ix_worker_complaints_open", "handled_at", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="grid_workers.id")
+    source: ComplaintSource = Field(sa_type=str_enum(ComplaintSource))
+    complainant: str = Field(default="", max_length=40)
+    complainant_phone: str = Field(default="", max_length=20)
+    content: str = Field(sa_type=Text)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    outcome: ComplaintOutcome | None = Field(default=None, sa_type=str_enum(ComplaintOutcome))
+    handling_note: str = Field(default="", sa_type=Text)
+
+
+class GridChange(SQLModel, table=True):
+    """A change of the grid division with its reason: the filing list for the city (Art. 7)."""
+
+    __tablename__ = "grid_changes"
+    __table_args__ = (Index("ix_grid_changes_at", "changed_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    grid_id: int = Field(foreign_key="grids.id", index=True)
+    kind: GridChangeKind = Field(sa_type=str_enum(GridChangeKind))
+    old_value: str = Field(default="", sa_type=Text)
+    new_value: str = Field(default="", sa_type=Text)
+    reason: str = Field(default="", sa_type=Text)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+    changed_by_id: int | None = Field(default=None, foreign_key="operators.id")
 
 
 class GridWorkerGrid(SQLModel, table=True):
@@ -243,6 +332,8 @@ class Case(SQLModel, table=True):
         # the deadline timers: the next unfired warning / breach, answered from the index alone
         Index("ix_cases_warn_timer", "warn_at", "warning_fired_for", "due_at"),
         Index("ix_cases_due_timer", "due_at", "breach_fired_for"),
+        # a grid worker's reports this month (the roster): source, phone, time
+        Index("ix_cases_reporter", "reporter_phone", "reported_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -480,10 +571,13 @@ __all__ = [
     "EscalationAlert",
     "EscalationReport",
     "Grid",
+    "GridChange",
     "GridWorker",
     "GridWorkerGrid",
     "Operator",
     "RoutingRule",
     "Street",
+    "WorkerComplaint",
+    "WorkerDeclaration",
     "metadata",
 ]
