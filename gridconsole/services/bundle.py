@@ -19,6 +19,7 @@ from gridconsole.services.dispatching import DispatchService
 from gridconsole.services.operators import os_username, resolve_actor
 from gridconsole.services.overdue import OverdueService
 from gridconsole.services.queue import QueueService
+from gridconsole.services.roster import RosterService
 from gridconsole.services.routing import RoutingService
 from gridconsole.store.engine import Database
 
@@ -37,6 +38,7 @@ class Services:
     closure: ClosureService  # verification, follow-up, reopen
     departments: DepartmentService  # the department directory and routing rules (admins)
     routing: RoutingService  # where cases would go: configured routes and history
+    roster: RosterService  # grids and grid workers, declarations, complaints (Art. 6–20)
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
@@ -56,6 +58,7 @@ class Services:
             closure=ClosureService(context),
             departments=DepartmentService(context),
             routing=RoutingService(context),
+            roster=RosterService(context),
         )
 
 

@@ -66,9 +66,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_grid_workers_mobile", ["mobile"], unique=False)
 
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_cases_reporter", ["reporter_phone", "reported_at"], unique=False
-        )
+        batch_op.create_index("ix_cases_reporter", ["reporter_phone", "reported_at"], unique=False)
 
     op.create_table(
         "worker_declarations",
