@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from gridconsole.domain.enums import CaseSource, Priority, RejectReason
+from gridconsole.domain.enums import CaseSource, EscalationKind, Priority, RejectReason, Severity
 from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.domain.text import clean_text
 from gridconsole.i18n import t
@@ -18,6 +18,9 @@ DESCRIPTION_MAX = 2000
 ADDRESS_MAX = 200
 NAME_MAX = 40
 REASON_MAX = 500
+# people involved in one matter: a mass incident is counted in tens or hundreds; a figure beyond
+# this is a typing slip, not a crowd
+PEOPLE_MAX = 100_000
 # Mainland mobile numbers, landlines with area code, and short service numbers (12345, 110).
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,5})$")
 # A report may be stamped slightly ahead of our clock by a device whose clock runs fast.
@@ -45,6 +48,16 @@ class CaseDraft:
     external_id: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # how many people the matter involves, where the reporter knows (escalation proposals)
+    people_involved: int | None = None
+    # raised onto the escalation board with the new case (Art. 30): kind and severity together
+    escalation_kind: EscalationKind | None = None
+    severity: Severity | None = None
+    escalation_reason: str = ""
+
+    @property
+    def escalates(self) -> bool:
+        return self.escalation_kind is not None and self.severity is not None
 
 
 def _text(
@@ -137,6 +150,26 @@ def validate_case_draft(raw: Mapping[str, object], *, now: datetime) -> CaseDraf
     external_id = _text(raw, "external_id", problems, required=False, maximum=64) or None
     lat = _coordinate(raw.get("lat"), "lat", 3.0, 54.0, problems)
     lon = _coordinate(raw.get("lon"), "lon", 73.0, 136.0, problems)
+    people_involved = _count(raw.get("people_involved"), "people_involved", PEOPLE_MAX, problems)
+    escalation_kind = _choice(
+        raw,
+        "escalation_kind",
+        EscalationKind,
+        [kind.value for kind in EscalationKind],
+        None,
+        problems,
+    )
+    severity = _choice(
+        raw, "severity", Severity, [severity.value for severity in Severity], None, problems
+    )
+    if (escalation_kind is None) != (severity is None) and not any(
+        problem.field in ("escalation_kind", "severity") for problem in problems
+    ):
+        missing = "severity" if severity is None else "escalation_kind"
+        problems.append(FieldProblem(missing, _rule("escalation_needs_both")))
+    escalation_reason = _text(
+        raw, "escalation_reason", problems, required=False, maximum=REASON_MAX, multiline=True
+    )
     if problems:
         raise ValidationFailed(problems)
     return CaseDraft(
@@ -153,7 +186,34 @@ def validate_case_draft(raw: Mapping[str, object], *, now: datetime) -> CaseDraf
         external_id=external_id,
         lat=lat,
         lon=lon,
+        people_involved=people_involved,
+        escalation_kind=escalation_kind,
+        severity=severity,
+        escalation_reason=escalation_reason,
     )
+
+
+def _count(value: object, name: str, maximum: int, problems: list[FieldProblem]) -> int | None:
+    """A whole number from 0 to ``maximum`` (a form's text, a CSV cell, a JSON number)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        problems.append(FieldProblem(name, _rule("whole_number", value=value)))
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = str(value).strip()
+        if not text.isascii() or not text.lstrip("-").isdigit():
+            problems.append(FieldProblem(name, _rule("whole_number", value=value)))
+            return None
+        number = int(text)
+    if not 0 <= number <= maximum:
+        problems.append(FieldProblem(name, _rule("range", value=value, low=0, high=maximum)))
+        return None
+    return number
 
 
 def _instant(

@@ -34,6 +34,12 @@ CASE_FIELDS: tuple[str, ...] = (
     "external_id",
     "lat",
     "lon",
+    # Art. 30: how many people are involved (a category rule may propose escalating), and an
+    # escalation raised with the case
+    "people_involved",
+    "escalation_kind",
+    "severity",
+    "escalation_reason",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("title", "description", "category")
 

@@ -4,6 +4,11 @@ A case row in state ``reported`` and its ``report`` event, with a code from the 
 sequence. Many drafts are written with one multi-row INSERT each for cases and events and one
 counter update per street, so a 100,000-record import holds the write lock for seconds, not
 minutes (one ORM flush per record measured ~3.5 ms).
+
+A draft may also put its case on the escalation board (Art. 30) in the same transaction: raised
+at intake with the kind and severity it carries, or proposed by the category's configured rule
+when enough people are involved (待确认 for the shift lead). Only those rows cost more: the rule
+is a lookup in the settings, and a draft that escalates nothing adds no query.
 """
 
 from __future__ import annotations
@@ -18,16 +23,32 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from gridconsole.domain import permissions
 from gridconsole.domain.codes import format_case_code
-from gridconsole.domain.enums import Action, CaseState
+from gridconsole.domain.enums import (
+    Action,
+    CaseState,
+    EscalationKind,
+    EscalationSource,
+    Severity,
+)
 from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.domain.validators import CaseDraft
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
+from gridconsole.services.escalations import proposal_for, raise_on_board
 from gridconsole.services.lookups import only_street
 from gridconsole.store.case_codes import reserve_sequences
-from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Grid, Street
+from gridconsole.store.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    Community,
+    Grid,
+    Street,
+    row_id,
+)
 
 _LOOKUP_CHUNK = 500
 
@@ -43,6 +64,42 @@ class NewCase:
     title: str
     description: str
     reported_at: datetime
+    # put on the escalation board with the case: raised at intake or proposed by a rule
+    escalation_id: int | None = None
+    escalation_source: EscalationSource | None = None
+
+
+@dataclass(frozen=True)
+class _Raise:
+    kind: EscalationKind
+    severity: Severity
+    reason: str
+    source: EscalationSource
+
+
+def _escalation_of(context: ServiceContext, draft: CaseDraft) -> _Raise | None:
+    """What the draft asks for, else what its category's rule proposes (no query)."""
+    if draft.escalation_kind is not None and draft.severity is not None:
+        return _Raise(
+            draft.escalation_kind,
+            draft.severity,
+            draft.escalation_reason or draft.title,
+            EscalationSource.intake,
+        )
+    proposal = proposal_for(context.settings, draft.category_code, draft.people_involved)
+    if proposal is None:
+        return None
+    return _Raise(
+        EscalationKind(proposal.kind),
+        Severity(proposal.severity),
+        t(
+            "intake.proposal_reason",
+            title=draft.title,
+            people=draft.people_involved,
+            minimum=proposal.min_people,
+        ),
+        EscalationSource.proposal,
+    )
 
 
 @dataclass(frozen=True)
@@ -91,6 +148,9 @@ def create_cases(
     """
     if not drafts:
         return []
+    if any(draft.escalates for draft in drafts):
+        actor = context.actor
+        permissions.require(actor.role, Action.escalate, operator=actor.display_name)
     now = context.now()
     categories = _category_ids(session, {draft.category_code for draft in drafts})
     places = _grid_places(session, {draft.grid_code for draft in drafts if draft.grid_code})
@@ -158,6 +218,7 @@ def create_cases(
                 "external_id": draft.external_id,
                 "lat": draft.lat,
                 "lon": draft.lon,
+                "people_involved": draft.people_involved,
                 "reported_at": reported_at,
                 # the acceptance clock runs from the report
                 **planner.for_state(category_id, draft.priority, CaseState.reported, reported_at),
@@ -191,6 +252,7 @@ def create_cases(
             for case_id, draft in zip(ids, drafts, strict=True)
         ],
     )
+    raised = _raise_escalations(session, context, ids, drafts, now)
     return [
         NewCase(
             id=cast(int, case_id),
@@ -200,6 +262,51 @@ def create_cases(
             title=row["title"],
             description=row["description"],
             reported_at=row["reported_at"],
+            escalation_id=raised[case_id][0] if case_id in raised else None,
+            escalation_source=raised[case_id][1] if case_id in raised else None,
         )
         for case_id, row in zip(ids, rows, strict=True)
     ]
+
+
+def _raise_escalations(
+    session: Session,
+    context: ServiceContext,
+    ids: Sequence[Any],
+    drafts: Sequence[CaseDraft],
+    now: datetime,
+) -> dict[int, tuple[int, EscalationSource]]:
+    """Each new case its draft escalates, on the board with its event; case id → (escalation
+    id, source). The cases are read in one query, and only when some draft escalates."""
+    wanted = {
+        cast(int, case_id): plan
+        for case_id, draft in zip(ids, drafts, strict=True)
+        if (plan := _escalation_of(context, draft)) is not None
+    }
+    if not wanted:
+        return {}
+    ordered = sorted(wanted)
+    cases: dict[int, Case] = {}
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[start : start + _LOOKUP_CHUNK]
+        cases.update(
+            (row_id(case), case)
+            for case in session.execute(select(Case).where(col(Case.id).in_(chunk))).scalars()
+        )
+    raised: dict[int, tuple[int, EscalationSource]] = {}
+    for case_id in ordered:
+        plan = wanted[case_id]
+        escalation = raise_on_board(
+            session,
+            context.settings,
+            case=cases[case_id],
+            kind=plan.kind,
+            severity=plan.severity,
+            reason=plan.reason,
+            source=plan.source,
+            at=now,
+            # a proposal is the rule's, not the operator's: the shift lead decides on it
+            operator_id=None if plan.source is EscalationSource.proposal else context.actor.id,
+        )
+        raised[case_id] = (row_id(escalation), plan.source)
+    return raised

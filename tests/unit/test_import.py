@@ -273,7 +273,8 @@ def test_external_id_already_in_the_database(
             [
                 "1: header: unknown columns: colour, size (known: title, description, category,"
                 " grid, source, priority, address, reporter_name, reporter_phone, reported_at,"
-                " external_id, lat, lon)"
+                " external_id, lat, lon, people_involved, escalation_kind, severity,"
+                " escalation_reason)"
             ],
         ),
         (
