@@ -16,6 +16,7 @@ from gridconsole.services.deadline_watch import DeadlineWatch
 from gridconsole.services.department_desk import DepartmentDeskService
 from gridconsole.services.departments import DepartmentService
 from gridconsole.services.dispatching import DispatchService
+from gridconsole.services.escalations import EscalationService
 from gridconsole.services.operators import os_username, resolve_actor
 from gridconsole.services.overdue import OverdueService
 from gridconsole.services.queue import QueueService
@@ -39,6 +40,7 @@ class Services:
     departments: DepartmentService  # the department directory and routing rules (admins)
     routing: RoutingService  # where cases would go: configured routes and history
     roster: RosterService  # grids and grid workers, declarations, complaints (Art. 6–20)
+    escalations: EscalationService  # the escalation board (Art. 30) and its alerts
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
@@ -59,6 +61,7 @@ class Services:
             departments=DepartmentService(context),
             routing=RoutingService(context),
             roster=RosterService(context),
+            escalations=EscalationService(context),
         )
 
 

@@ -20,6 +20,7 @@ from gridconsole.domain.errors import NotFound, RuleRefused, StaleCase
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
+from gridconsole.services.escalations import follow_case
 from gridconsole.services.lookups import case_by_code
 from gridconsole.store.models import Case, CaseEvent, Dispatch, Operator, row_id
 
@@ -148,6 +149,9 @@ class CaseChanges:
             )
         )
         session.flush()
+        if to_state != from_state:
+            # a case that is over owes its escalation's 终报
+            follow_case(session, self.context.settings, case, now)
 
 
 def set_committed(case: Case, name: str, value: Any) -> None:

@@ -27,10 +27,21 @@ class FiredDeadlines:
     urged: tuple[Firing, ...] = ()
     prompted: tuple[Firing, ...] = ()
     reported: tuple[Firing, ...] = ()
+    # the escalation board: a report window about to close, and one missed
+    report_due: tuple[Firing, ...] = ()
+    report_missed: tuple[Firing, ...] = ()
 
     @property
     def count(self) -> int:
         return sum(
             len(group)
-            for group in (self.warned, self.breached, self.urged, self.prompted, self.reported)
+            for group in (
+                self.warned,
+                self.breached,
+                self.urged,
+                self.prompted,
+                self.reported,
+                self.report_due,
+                self.report_missed,
+            )
         )

@@ -34,7 +34,7 @@ from gridconsole.domain.enums import (
     CaseState,
     DeadlineStep,
     EscalationKind,
-    EscalationStage,
+    EscalationSource,
     Role,
     Severity,
     TimeUnit,
@@ -44,9 +44,15 @@ from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.deadlines import work_calendar
+from gridconsole.services.escalation_watch import (
+    fire_report_misses,
+    fire_report_warnings,
+    next_window_statement,
+)
+from gridconsole.services.escalations import open_escalation, open_escalation_id
 from gridconsole.services.records import Actor
 from gridconsole.store.engine import Database
-from gridconsole.store.models import Case, CaseEvent, Escalation
+from gridconsole.store.models import Case, CaseEvent
 
 # rows compare-and-set per kind and transaction: a burst of due deadlines is written in bounded
 # transactions, so a console's other writers wait at most one batch
@@ -55,7 +61,6 @@ FIRE_BATCH = 500
 RUNG_URGED, RUNG_PROMPTED, RUNG_REPORTED = 1, 2, 3
 
 _URGEABLE = [state.value for state in CaseState if lifecycle.can(Action.urge, state)]
-_CLOSED_STAGES = (EscalationStage.final_reported.value, EscalationStage.withdrawn.value)
 
 
 @dataclass
@@ -65,6 +70,8 @@ class _Collected:
     urged: list[Firing] = field(default_factory=list)
     prompted: list[Firing] = field(default_factory=list)
     reported: list[Firing] = field(default_factory=list)
+    report_due: list[Firing] = field(default_factory=list)
+    report_missed: list[Firing] = field(default_factory=list)
 
     def frozen(self) -> FiredDeadlines:
         def ordered(items: list[Firing]) -> tuple[Firing, ...]:
@@ -76,6 +83,8 @@ class _Collected:
             ordered(self.urged),
             ordered(self.prompted),
             ordered(self.reported),
+            ordered(self.report_due),
+            ordered(self.report_missed),
         )
 
 
@@ -119,7 +128,8 @@ class DeadlineWatch:
         """
         with self.context.db.read() as session:
             row = session.execute(next_instant_statement(after)).one()
-        found = [instant for instant in row if instant is not None]
+            windows = session.execute(next_window_statement(after)).one()
+        found = [instant for instant in (*row, *windows) if instant is not None]
         return min(found) if found else None
 
     # -- firing ---------------------------------------------------------------------------------
@@ -135,8 +145,15 @@ class DeadlineWatch:
                 warned = self._fire_warnings(session, now, collected)
                 breached = self._fire_breaches(session, now, calendar, collected)
                 laddered = self._fire_ladder(session, now, calendar, collected)
+                report_due = fire_report_warnings(session, now, self.batch)
+                report_missed = fire_report_misses(session, now, self.batch)
+            collected.report_due.extend(report_due)
+            collected.report_missed.extend(report_missed)
             # a rung climbed may have made the next one due (downtime): go round until quiet
-            if max(warned, breached) < self.batch and laddered == 0:
+            if (
+                max(warned, breached, len(report_due), len(report_missed)) < self.batch
+                and laddered == 0
+            ):
                 return collected.frozen()
 
     def _fire_warnings(self, session: Session, now: datetime, out: _Collected) -> int:
@@ -270,31 +287,25 @@ class DeadlineWatch:
         return calendar.add(due_at, setting.amount, TimeUnit(setting.unit)).due
 
     def _escalate(self, session: Session, row: Row[Any]) -> None:
-        """通报: the case goes on the escalation board, unless it is already on it."""
-        already = session.execute(
-            select(col(Escalation.id)).where(
-                col(Escalation.case_id) == row.id,
-                col(Escalation.stage).not_in(_CLOSED_STAGES),
-            )
-        ).first()
-        if already is not None:
+        """通报: the case goes on the escalation board (待确认, with its alert), unless it is
+        already on it."""
+        if open_escalation_id(session, row.id) is not None:
             return
-        session.add(
-            Escalation(
-                case_id=row.id,
-                kind=EscalationKind.other_major,
-                severity=Severity.general,
-                stage=EscalationStage.pending,
-                raised_at=row.ladder_next_at,
-                raised_by_id=None,
-                reason=t(
-                    "deadline_watch.report_reason",
-                    amount=self.context.settings.deadlines.report_after.amount,
-                    due=self.context.local_text(row.due_at),
-                ),
-            )
+        open_escalation(
+            session,
+            self.context.settings,
+            case=session.get_one(Case, row.id),
+            kind=EscalationKind.other_major,
+            severity=Severity.general,
+            reason=t(
+                "deadline_watch.report_reason",
+                amount=self.context.settings.deadlines.report_after.amount,
+                due=self.context.local_text(row.due_at),
+            ),
+            source=EscalationSource.overdue,
+            at=row.ladder_next_at,
+            operator_id=None,
         )
-        session.flush()
 
     @staticmethod
     def _set_ladder_next(

@@ -7,7 +7,7 @@ name exactly the calls the console makes; ``Services`` satisfies them as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -17,10 +17,17 @@ from gridconsole.config import Settings
 from gridconsole.domain.enums import (
     ContactChannel,
     DatabasePurpose,
+    EscalationKind,
+    EscalationSource,
     Priority,
     RejectReason,
+    ReportChannel,
+    ReportKind,
+    ReportLevel,
     Satisfaction,
+    Severity,
 )
+from gridconsole.domain.escalation import ReportWindows
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.dispatch_records import (
     DepartmentRecord,
@@ -30,6 +37,12 @@ from gridconsole.services.dispatch_records import (
     RequestRow,
     RoutingSuggestion,
     WorkListPage,
+)
+from gridconsole.services.escalation_records import (
+    AlertRow,
+    EscalationBoard,
+    EscalationCard,
+    EscalationDetail,
 )
 from gridconsole.services.overdue_records import (
     OverdueBoard,
@@ -220,6 +233,55 @@ class ApprovalsPort(Protocol):
     def refuse(self, request_id: int, case_version: int, *, reason: str) -> CaseDetail: ...
 
 
+class EscalationsPort(Protocol):
+    """The escalation board (Art. 30) and the alerts every console shows."""
+
+    def board(self, *, limit: int = ...) -> EscalationBoard: ...
+
+    def detail(self, escalation_id: int) -> EscalationDetail: ...
+
+    def for_case(self, code: str) -> tuple[EscalationCard, ...]: ...
+
+    def open_alerts(self, *, limit: int = ...) -> tuple[AlertRow, ...]: ...
+
+    def windows(self, severity: Severity, *, raised_to_district: bool = ...) -> ReportWindows: ...
+
+    def raise_(
+        self,
+        code: str,
+        *,
+        kind: EscalationKind,
+        severity: Severity,
+        reason: str,
+        source: EscalationSource = ...,
+    ) -> EscalationCard: ...
+
+    def confirm(self, escalation_id: int, version: int) -> EscalationCard: ...
+
+    def record_report(
+        self,
+        escalation_id: int,
+        version: int,
+        *,
+        kind: ReportKind,
+        channel: ReportChannel,
+        level: ReportLevel,
+        content: str,
+        recipient: str = ...,
+        reported_at: datetime | None = ...,
+    ) -> EscalationCard: ...
+
+    def raise_level(
+        self, escalation_id: int, version: int, *, reason: str, severity: Severity | None = ...
+    ) -> EscalationCard: ...
+
+    def deescalate(self, escalation_id: int, version: int, *, reason: str) -> EscalationCard: ...
+
+    def acknowledge(
+        self, *, alert_ids: Iterable[int] = ..., escalation_id: int | None = ...
+    ) -> int: ...
+
+
 class DeadlineTimersPort(Protocol):
     """The console's deadline timers (``gridconsole.scheduling``), started once services open."""
 
@@ -272,6 +334,9 @@ class ConsoleServices(Protocol):
 
     @property
     def departments(self) -> DepartmentsPort: ...
+
+    @property
+    def escalations(self) -> EscalationsPort: ...
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,14 @@ def test_system_actions_are_chosen_by_no_role_and_no_menu() -> None:
             assert not permissions.allowed(role, action)
             with pytest.raises(PermissionDenied):
                 permissions.require(role, action, operator="x")
+        # the case deadlines fire on open cases; an escalation's report window (the 终报 is
+        # owed after the closing) whatever the case's state
+        escalation_window = action in (Action.report_window_due, Action.report_window_missed)
         for state in CaseState:
             assert action not in lifecycle.actions_from(state)
             assert lifecycle.can(action, state) == (
-                state not in (CaseState.closed, CaseState.followed_up, CaseState.rejected)
+                escalation_window
+                or state not in (CaseState.closed, CaseState.followed_up, CaseState.rejected)
             )
 
 
@@ -191,7 +195,9 @@ def test_the_ladder_climbs_one_rung_at_a_time(
     assert report_at is not None
     clock.set(report_at)
     assert [f.at for f in watch.fire_due().reported] == [report_at]
-    assert watch.next_instant(clock.now()) is None
+    # the ladder is done; what comes next is the board's: the 通报's first report window (一般:
+    # 60 minutes from the raising), announced alert_before_minutes (5) before it closes
+    assert watch.next_instant(clock.now()) == report_at + timedelta(minutes=55)
 
 
 def test_a_ladder_stops_when_the_step_moves_on(
