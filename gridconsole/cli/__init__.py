@@ -9,6 +9,7 @@ from gridconsole.cli import (  # noqa: F401  (importing a module registers its c
     demo_commands,
     department_commands,
     dispatch_commands,
+    escalation_commands,
     operator_commands,
     scheduler_commands,
 )
