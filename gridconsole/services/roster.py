@@ -830,11 +830,19 @@ class RosterService:
 def fill_search_keys(session: Session, *, every: bool = False) -> int:
     """The pinyin keys of communities, grids and workers lacking them (or of all)."""
     changed = 0
-    for model in (Community, Grid, GridWorker):
+    models: tuple[type[Community] | type[Grid] | type[GridWorker], ...] = (
+        Community,
+        Grid,
+        GridWorker,
+    )
+    for model in models:
         statement = select(model)
         if not every:
             statement = statement.where(col(model.name_pinyin) == "", col(model.name) != "")
-        for row in session.execute(statement).scalars():
+        rows: list[Community | Grid | GridWorker] = [
+            row for row in session.execute(statement).scalars() if isinstance(row, model)
+        ]
+        for row in rows:
             keys = search_keys(row.name)
             if (row.name_pinyin, row.name_initials) != (keys.pinyin, keys.initials):
                 row.name_pinyin = keys.pinyin
