@@ -17,13 +17,17 @@ from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
 from gridconsole.config import Settings
-from gridconsole.domain.enums import Role
+from gridconsole.domain import permissions
+from gridconsole.domain.enums import AlertKind, Role
 from gridconsole.i18n import t
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
+from gridconsole.services.escalation_records import AlertRow
+from gridconsole.views.alert_banner import AlertBanner, alert_text
 from gridconsole.views.approvals_pane import ApprovalsPane
 from gridconsole.views.console_header import ConsoleHeader
 from gridconsole.views.department_pane import DepartmentPane
 from gridconsole.views.dispatch_pane import DispatchPane, may_use_dispatch_pane
+from gridconsole.views.escalation_pane import EscalationPane
 from gridconsole.views.messages import (
     ChangesPolled,
     OpeningFailed,
@@ -41,8 +45,12 @@ OVERDUE_PANE_ID = "overdue-pane"
 DEPARTMENT_PANE_ID = "department-pane"
 APPROVALS_PANE_ID = "approvals-pane"
 DISPATCH_PANE_ID = "dispatch-pane"
+ESCALATION_PANE_ID = "escalation-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
+# escalation alerts read per poll (the banner shows the oldest and the total) and at most this
+# many toasts at once
+ALERT_NOTICES = 5
 
 
 class MainScreen(Screen[None]):
@@ -53,6 +61,14 @@ class MainScreen(Screen[None]):
         Binding("f6,4", "show_department_pane", t("desk.key_show_pane"), id="show-department-pane"),
         Binding(
             "f9,5", "show_approvals_pane", t("approvals.key_show_pane"), id="show-approvals-pane"
+        ),
+        # not in the footer (full at 80 columns already): in help and the palette
+        Binding(
+            "f7,6",
+            "show_escalation_pane",
+            t("escalation.key_show_pane"),
+            show=False,
+            id="show-escalation-pane",
         ),
     ]
 
@@ -66,9 +82,12 @@ class MainScreen(Screen[None]):
         self.polls_since_counts = 0
         self.deadline_timers: DeadlineTimersPort | None = None
         self.announced_breaches: set[tuple[int, datetime]] = set()
+        self.announced_alerts: set[int] = set()
+        self.alert_bell: Timer | None = None  # rings again while an alert waits
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader(self.settings, self.opener.clock, id="console-header")
+        yield AlertBanner(id="alert-banner")
         yield ContentSwitcher(id="panes")
         yield Footer(show_command_palette=False)
 
@@ -125,6 +144,31 @@ class MainScreen(Screen[None]):
         if new and self.settings.deadlines.bell:
             self.app.bell()
 
+    def _show_alerts(self, alerts: tuple[AlertRow, ...], total: int) -> None:
+        """The banner shows what waits; each alert not yet announced here is a toast, and the
+        bell rings, then again every ``bell_repeat_seconds`` until a shift lead acknowledges."""
+        self.query_one(AlertBanner).show_alerts(alerts, total)
+        new = [alert for alert in alerts if alert.id not in self.announced_alerts]
+        self.announced_alerts.update(alert.id for alert in new)
+        for alert in new:
+            self.notify(
+                alert_text(alert),
+                severity="warning" if alert.kind is AlertKind.report_due else "error",
+                markup=False,
+                timeout=15,
+            )
+        settings = self.settings.escalation
+        if new and settings.bell:
+            self.app.bell()
+        if alerts and settings.bell and settings.bell_repeat_seconds:
+            if self.alert_bell is None:
+                self.alert_bell = self.set_interval(
+                    settings.bell_repeat_seconds, self.app.bell, name="alert-bell"
+                )
+        elif self.alert_bell is not None:
+            self.alert_bell.stop()
+            self.alert_bell = None
+
     def on_unmount(self) -> None:
         if self.deadline_timers is not None:
             self.deadline_timers.shutdown()
@@ -137,7 +181,10 @@ class MainScreen(Screen[None]):
                 return None
             # the centre's pane: not offered to liaisons, admins and auditors
             return may_use_dispatch_pane(self.services.context.actor.role)
-        if action in ("show_department_pane", "show_approvals_pane") and self.services is None:
+        if (
+            action in ("show_department_pane", "show_approvals_pane", "show_escalation_pane")
+            and self.services is None
+        ):
             return None
         if self.services is not None:
             role = self.services.context.actor.role
@@ -145,6 +192,8 @@ class MainScreen(Screen[None]):
                 return False  # the queue is the centre's, not a department's
             if action == "show_approvals_pane" and role is not Role.shift_lead:
                 return False  # the decisions are the shift lead's
+            if action == "show_escalation_pane" and role not in permissions.BOARD_READERS:
+                return False  # the board is the centre's (and the auditor's), not a liaison's
         return True
 
     def action_show_queue_pane(self) -> None:
@@ -206,6 +255,16 @@ class MainScreen(Screen[None]):
         switcher.current = APPROVALS_PANE_ID
         self.query_one(ApprovalsPane).focus_table()
 
+    async def action_show_escalation_pane(self) -> None:
+        """Show the escalation board (升级看板), building the pane the first time."""
+        if self.services is None or self.check_action("show_escalation_pane", ()) is not True:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(EscalationPane):
+            await switcher.add_content(EscalationPane(self.services, id=ESCALATION_PANE_ID))
+        switcher.current = ESCALATION_PANE_ID
+        self.query_one(EscalationPane).shown()
+
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
     def _arm_poll(self) -> None:
@@ -239,7 +298,10 @@ class MainScreen(Screen[None]):
             if moved and last_token is not None
             else ()
         )
-        self.post_message(ChangesPolled(token, counts, breaches))
+        # every alert is written with a case event, so a still token means no new alert
+        alerts = services.escalations.open_alerts(limit=ALERT_NOTICES) if moved else None
+        total = services.escalations.open_alert_count() if alerts else 0
+        self.post_message(ChangesPolled(token, counts, breaches, alerts, total))
 
     def on_changes_polled(self, message: ChangesPolled) -> None:
         if message.counts is not None:
@@ -247,6 +309,8 @@ class MainScreen(Screen[None]):
             self.polls_since_counts = 0
         # breaches another console or the headless scheduler fired: every console is told
         self._announce_breaches(message.breaches)
+        if message.alerts is not None:
+            self._show_alerts(message.alerts, message.alert_total)
         if message.token != self.last_token:
             first = self.last_token is None
             self.last_token = message.token
@@ -261,6 +325,8 @@ class MainScreen(Screen[None]):
                     department_pane.change_token = message.token
                 for approvals_pane in self.query(ApprovalsPane):
                     approvals_pane.change_token = message.token
+                for escalation_pane in self.query(EscalationPane):
+                    escalation_pane.change_token = message.token
                 if self.deadline_timers is not None:
                     self.deadline_timers.rearm()  # a new or changed deadline may fall due sooner
         self._arm_poll()

@@ -6,6 +6,7 @@ from textual.message import Message
 
 from gridconsole.domain.enums import Action
 from gridconsole.services.deadline_records import Firing
+from gridconsole.services.escalation_records import AlertRow
 from gridconsole.services.records import (
     CaseDetail,
     CaseRow,
@@ -50,12 +51,20 @@ class ChangesPolled(Message):
     """The change token was read; ``counts`` is set when it moved (or on the first poll)."""
 
     def __init__(
-        self, token: int, counts: HeaderCounts | None, breaches: tuple[Firing, ...] = ()
+        self,
+        token: int,
+        counts: HeaderCounts | None,
+        breaches: tuple[Firing, ...] = (),
+        alerts: tuple[AlertRow, ...] | None = None,
+        alert_total: int = 0,
     ) -> None:
         super().__init__()
         self.token = token
         self.counts = counts
         self.breaches = breaches  # breach events since the previous token (any process)
+        # the escalation alerts no shift lead has acknowledged (None: not read this time)
+        self.alerts = alerts
+        self.alert_total = alert_total
 
 
 class CaseDetailLoaded(Message):
