@@ -334,6 +334,8 @@ class Case(SQLModel, table=True):
         Index("ix_cases_due_timer", "due_at", "breach_fired_for"),
         # a grid worker's reports this month (the roster): source, phone, time
         Index("ix_cases_reporter", "reporter_phone", "reported_at"),
+        # statistics: the cases reported in a period
+        Index("ix_cases_reported", "reported_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -395,7 +397,11 @@ class CaseEvent(SQLModel, table=True):
     """The append-only timeline of a case: who did what, when, from which state to which."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_events_case", "case_id", "id"),
+        # statistics: the events of some actions in a period (returns, urges, follow-ups …)
+        Index("ix_case_events_action_at", "action", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")
@@ -425,6 +431,10 @@ class Dispatch(SQLModel, table=True):
         UniqueConstraint("case_id", "department_id", "dispatched_at"),
         # a department's work list: its active dispatches, oldest first
         Index("ix_dispatches_department_active", "department_id", "active", "dispatched_at"),
+        # statistics: lead dispatches made, fed back and falling due in a period
+        Index("ix_dispatches_role_dispatched", "role", "dispatched_at"),
+        Index("ix_dispatches_role_feedback", "role", "feedback_at"),
+        Index("ix_dispatches_role_scored_due", "role", "scored_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -441,6 +451,13 @@ class Dispatch(SQLModel, table=True):
     feedback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     feedback: str = Field(default="", sa_type=Text)
     active: bool = Field(default=True)
+    # performance evaluation (statistics): the handling deadline the dispatch is scored against
+    # (the one set at dispatch, moved by suspensions, never by extensions); the working seconds
+    # the case stood suspended while this dispatch held it; and the working seconds from
+    # dispatch to feedback less those suspended (set at feedback)
+    scored_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    suspended_working_s: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    handling_working_s: int | None = None
 
 
 class CaseRequest(SQLModel, table=True):
