@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import datasets, dispatch_work, queue_pages, startup, terminal_bytes, timers
+from bench import datasets, dispatch_work, queue_pages, search, startup, terminal_bytes, timers
 
 
 def main() -> None:
@@ -45,6 +45,12 @@ def main() -> None:
         for label, ours, floor in queue_pages.run(path, arguments.runs):
             print(
                 f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ours.median_ms / floor.median_ms:.1f}"
+            )
+        print(f"{'search (bigram index)':44} {'services':>38}   {'bare LIKE scan':>38}")
+        for label, ours, floor, matches in search.run(path, arguments.runs):
+            print(
+                f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ours.median_ms / floor.median_ms:.2f}"
+                f"  ({matches:,} cases)"
             )
         print(f"{'dispatch work':44} {'services':>38}   {'bare sqlite3':>38}")
         for label, ours, bare in dispatch_work.run(path, arguments.runs):

@@ -68,6 +68,7 @@ from gridconsole.services.demo_history import (
     weighted,
 )
 from gridconsole.store.engine import Database
+from gridconsole.store import case_search
 from gridconsole.store.models import (
     Case,
     CaseCategory,
@@ -273,6 +274,8 @@ def seed_demo(
         _refuse_unless_empty(session, db.url)
         generator = _Generator(random.Random(seed), clock.now(), username, settings or Settings())
         summary = generator.run(session, cases)
+        # the cases went in as bulk rows: index their text for search in the same transaction
+        case_search.rebuild(session.connection())
         session.execute(
             insert(_table(DatabaseInfo)),
             [{"key": PURPOSE_KEY, "value": DatabasePurpose.demo.value}],

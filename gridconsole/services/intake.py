@@ -39,6 +39,7 @@ from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.escalations import proposal_for, raise_on_board
 from gridconsole.services.lookups import only_street
+from gridconsole.store import case_search
 from gridconsole.store.case_codes import reserve_sequences
 from gridconsole.store.models import (
     Case,
@@ -251,6 +252,14 @@ def create_cases(
             }
             for case_id, draft in zip(ids, drafts, strict=True)
         ],
+    )
+    # the search index, in the same transaction as the cases it finds
+    case_search.index_rows(
+        session.connection(),
+        (
+            (case_id, *(row[name] for name in case_search.SEARCHED_FIELDS))
+            for case_id, row in zip(ids, rows, strict=True)
+        ),
     )
     raised = _raise_escalations(session, context, ids, drafts, now)
     return [

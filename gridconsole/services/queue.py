@@ -69,6 +69,7 @@ class QueueService:
                 priority=query.priority,
                 search=clean_text(query.search),
                 dispatched_to=self._liaison_department(),
+                dialect=self.context.db.dialect,
             )
             cursor_key = (after.priority, after.reported_at, after.id) if after else None
             result = session.execute(queue_page_statement(conditions, cursor_key, limit + 1)).all()

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlmodel import col
 
 from gridconsole.domain.enums import OPEN_STATES, CaseSource, CaseState, Priority
+from gridconsole.store import case_search
 from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Dispatch, Grid
 
 _c = Case.__table__.c  # type: ignore[attr-defined]
@@ -28,6 +29,7 @@ def case_filter_conditions(
     priority: Priority | None = None,
     search: str = "",
     dispatched_to: int | None = None,
+    dialect: str = "sqlite",
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if dispatched_to is not None:
@@ -55,6 +57,11 @@ def case_filter_conditions(
         conditions.append(_c.priority == priority)
     term = search.strip()
     if term:
+        # the bigram index narrows to the cases that may contain the term (two characters and
+        # up); the substring match below confirms each, so the results are those of LIKE
+        candidates = case_search.narrowed(_c.id, dialect, term)
+        if candidates is not None:
+            conditions.append(candidates)
         conditions.append(
             or_(
                 *(

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from gridconsole.clock import FrozenClock
 from gridconsole.services import database
-from gridconsole.store import schema
+from gridconsole.store import case_search, schema
 from gridconsole.store.engine import Database, normalise_url
 from gridconsole.store.models import DatabaseInfo, Operator, metadata
 from tests.factories import OPERATORS, new_case_fields, services_for, sqlite_url
@@ -26,7 +26,11 @@ def test_empty_to_head_matches_the_models(tmp_path: Path) -> None:
     assert after.state is schema.SchemaState.current
     with db.reader.connect() as connection:
         differences = compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}), metadata
+            MigrationContext.configure(
+                connection,
+                opts={"compare_type": True, "include_name": case_search.include_name},
+            ),
+            metadata,
         )
     assert differences == []
 

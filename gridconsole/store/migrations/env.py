@@ -9,6 +9,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import AutoString
 
+from gridconsole.store import case_search
 from gridconsole.store.engine import create_db_engine
 from gridconsole.store.models import metadata
 from gridconsole.store.types import IntEnumType, UTCDateTime
@@ -39,6 +40,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=case_search.include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
