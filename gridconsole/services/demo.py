@@ -67,8 +67,8 @@ from gridconsole.services.demo_history import (
     add_pending_request,
     weighted,
 )
-from gridconsole.store.engine import Database
 from gridconsole.store import case_search
+from gridconsole.store.engine import Database
 from gridconsole.store.models import (
     Case,
     CaseCategory,
