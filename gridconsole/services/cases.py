@@ -43,6 +43,7 @@ from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.intake import create_cases
 from gridconsole.services.lookups import case_by_code, category_by_code, grid_by_code
 from gridconsole.services.records import CaseDetail
+from gridconsole.services.scoring_clocks import record_resumption
 from gridconsole.store.models import (
     CaseCategory,
     row_id,
@@ -298,6 +299,13 @@ class CaseService:
                 provisional=case.deadline_provisional,
             )
             resumed = resume_deadline(planner.calendar, left, self.context.now())
+            record_resumption(
+                session,
+                planner.calendar,
+                case,
+                resumed_at=self.context.now(),
+                working_time=left.working_time,
+            )
             self.changes.apply(
                 session,
                 case,

@@ -42,7 +42,9 @@ class ClosureService:
         with self.context.db.write() as session:
             case = self.changes.load(session, code, version, action)
             department_id = _last_lead_department(session, case)
-            detail: dict[str, object] = {"checked_by": checked_by}
+            # checked by the verification deadline (the grid workers' measure)
+            on_time = case.due_at is None or self.context.now() <= case.due_at
+            detail: dict[str, object] = {"checked_by": checked_by, "on_time": on_time}
             if department_id is not None:
                 detail["department_id"] = department_id
             self.changes.apply(

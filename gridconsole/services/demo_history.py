@@ -50,6 +50,7 @@ from gridconsole.domain.work_calendar import WorkCalendar
 from gridconsole.services import demo_text as txt
 from gridconsole.services.case_clocks import in_working_time
 from gridconsole.services.deadlines import DeadlinePlanner
+from gridconsole.services.scoring_clocks import handling_seconds, scored_after_suspension
 
 A = Action
 S = CaseState
@@ -570,6 +571,10 @@ class Timeline:
             "feedback_at": None,
             "feedback": "",
             "active": True,
+            # what the statistics score (services/scoring_clocks.py), set by _replay
+            "scored_due_at": None,
+            "suspended_working_s": 0,
+            "handling_working_s": None,
         }
         world.next_dispatch_id += 1
         self.record.dispatches.append(row)
@@ -821,6 +826,9 @@ class Timeline:
         dropped: set[int] = set()  # id() of the dropped requests
         kept: list[dict[str, Any]] = []
         lead: dict[str, Any] | None = None
+        holding: list[dict[str, Any]] = []  # the dispatches of the latest 派遣 / 改派
+        suspended_at: datetime | None = None
+        calendar = self.world.calendar
         urges = 0
         supervised = False
         for event in events:
@@ -851,8 +859,31 @@ class Timeline:
                 detail["late"] = at > lead["sign_due_at"]
             elif action is A.feedback:
                 assert lead is not None
-                detail["on_time"] = at <= lead["handle_due_at"]
+                detail["on_time"] = at <= lead["scored_due_at"]
+                lead["handling_working_s"] = handling_seconds(
+                    calendar, lead["dispatched_at"]["at"], at, lead["suspended_working_s"]
+                )
                 lead = None  # fed back: the department holds the case no more
+            elif action in (A.verify_pass, A.verify_fail):
+                running = clock.deadline
+                detail["on_time"] = running is None or at <= running.due_at
+            elif action is A.suspend:
+                suspended_at = at
+            elif action is A.resume and suspended_at is not None:
+                working_time = clock.remaining.working_time if clock.remaining else True
+                for dispatch in holding:
+                    if dispatch["feedback_at"] is None or dispatch["feedback_at"]["at"] > at:
+                        dispatch["suspended_working_s"] += max(
+                            0, calendar.working_seconds_between(suspended_at, at)
+                        )
+                        dispatch["scored_due_at"] = scored_after_suspension(
+                            calendar,
+                            dispatch["scored_due_at"],
+                            suspended_at=suspended_at,
+                            resumed_at=at,
+                            working_time=working_time,
+                        )
+                suspended_at = None
             elif action in (A.urge, A.supervise):
                 if action is A.urge:
                     urges += 1
@@ -871,8 +902,10 @@ class Timeline:
                 for dispatch in rows_of[id(event)]:
                     dispatch["sign_due_at"] = sign_due
                     dispatch["handle_due_at"] = handling.due_at
+                    dispatch["scored_due_at"] = handling.due_at
                     if dispatch["role"] is DispatchRole.lead:
                         lead = dispatch
+                holding = rows_of[id(event)]
             elif action is A.return_:
                 lead = None
             kept.append(event)

@@ -39,6 +39,7 @@ from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.dispatch_records import DepartmentRef, DepartmentWorkRow, WorkListPage
 from gridconsole.services.records import CaseDetail
+from gridconsole.services.scoring_clocks import handling_seconds
 from gridconsole.store.models import (
     Case,
     CaseCategory,
@@ -282,7 +283,10 @@ class DepartmentDeskService:
             case = self.changes.load(session, code, version, Action.feedback)
             dispatch = self._holder(session, case, Action.feedback)
             now = self.context.now()
-            on_time = dispatch.handle_due_at is None or now <= dispatch.handle_due_at
+            # scored against the deadline set at dispatch, moved by suspensions, not extensions
+            scored_due_at = dispatch.scored_due_at or dispatch.handle_due_at
+            on_time = scored_due_at is None or now <= scored_due_at
+            calendar = DeadlinePlanner(session, self.context.settings).calendar
             self.changes.apply(
                 session,
                 case,
@@ -295,7 +299,13 @@ class DepartmentDeskService:
             session.execute(
                 update(Dispatch)
                 .where(col(Dispatch.id) == dispatch.id)
-                .values(feedback_at=now, feedback=text)
+                .values(
+                    feedback_at=now,
+                    feedback=text,
+                    handling_working_s=handling_seconds(
+                        calendar, dispatch.dispatched_at, now, dispatch.suspended_working_s or 0
+                    ),
+                )
             )
             withdraw_pending(session, self.context, case, text)
             return case_detail(session, self.context, case)

@@ -130,6 +130,7 @@ class DispatchService:
                         dispatched_by_id=self.context.actor.id,
                         sign_due_at=sign.due_at,
                         handle_due_at=case.due_at,
+                        scored_due_at=case.due_at,  # what statistics score: never extended
                     )
                 )
             session.flush()

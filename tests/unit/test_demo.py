@@ -25,15 +25,19 @@ from gridconsole.domain.enums import (
     QUEUE_STATES,
     Action,
     AdministrativePower,
+    AlertKind,
     CaseState,
     DatabasePurpose,
     DeadlineStep,
     DepartmentKind,
     DispatchRole,
+    EscalationSource,
     EscalationStage,
     GridKind,
     Priority,
     RejectReason,
+    ReportChannel,
+    ReportKind,
     RequestKind,
     RequestStatus,
     Role,
@@ -42,12 +46,16 @@ from gridconsole.domain.enums import (
     WorkerStatus,
 )
 from gridconsole.domain.errors import DomainError
+from gridconsole.domain.escalation import BOARD_STAGES, ReportMade
 from gridconsole.domain.work_calendar import WorkCalendar
 from gridconsole.i18n import set_locale
 from gridconsole.services import database
 from gridconsole.services.bundle import Services
+from gridconsole.services.deadline_watch import DeadlineWatch
 from gridconsole.services.deadlines import DeadlinePlanner, work_calendar
 from gridconsole.services.demo import DemoDatabaseNotEmpty, DemoSummary, seed_demo
+from gridconsole.services.demo_escalations import BOARD_ACTIONS
+from gridconsole.services.escalations import next_report_columns, proposal_for, report_windows
 from gridconsole.services.records import QueueFilter
 from gridconsole.store.engine import Database
 from gridconsole.store.models import metadata
@@ -255,20 +263,33 @@ def test_every_timeline_replays_through_the_state_machine(seeded: Seeded) -> Non
         assert first["at"] == case["reported_at"]
         state = CaseState.reported
         for event in events[1:]:
+            if event["action"] in BOARD_ACTIONS:
+                # the board's steps leave the case as it is (the service records no states);
+                # raising needs an open case
+                assert event["from_state"] is event["to_state"] is None
+                lifecycle.next_state(event["action"], state, case_code=case["code"])
+                continue
             assert event["from_state"] is state, (case["code"], event)
             after = lifecycle.next_state(event["action"], state, case_code=case["code"])
             assert event["to_state"] == (after if after is not state else None)
             state = after
         assert case["state"] is state
-        # the services bump the version on every change after the report
-        assert case["version"] == len(events)
+        # the services bump the version on every change after the report, but not for the
+        # escalation board's steps
+        changes = [event for event in events if event["action"] not in BOARD_ACTIONS]
+        assert case["version"] == len(changes)
         times = [event["at"] for event in events]
         assert times == sorted(times)
         assert len(set(times)) == len(times), case["code"]
         assert times[-1] <= NOW
-        assert case["updated_at"] == times[-1]
-        assert case["updated_by_id"] == events[-1]["operator_id"]
-        assert all(event["operator_id"] in operator_ids for event in events)
+        assert case["updated_at"] == changes[-1]["at"]
+        assert case["updated_by_id"] == changes[-1]["operator_id"]
+        # the system's (the timers', a rule's proposal) only on the board
+        assert all(
+            event["operator_id"] in operator_ids
+            or (event["operator_id"] is None and event["action"] in BOARD_ACTIONS)
+            for event in events
+        )
         assert [e["id"] for e in events] == sorted(e["id"] for e in events)
 
 
@@ -447,7 +468,8 @@ def test_dispatches_agree_with_the_timeline(seeded: Seeded) -> None:
             for event, lead in zip(feedbacks, [d for d in leads if d["feedback_at"]], strict=True):
                 assert event["detail"] == {
                     "department_id": lead["department_id"],
-                    "on_time": lead["feedback_at"] <= lead["handle_due_at"],
+                    # scored against the deadline set at dispatch, moved by suspensions only
+                    "on_time": lead["feedback_at"] <= lead["scored_due_at"],
                 }
             # verification, closure and reopening judge the latest lead department's work
             for event in events:
@@ -534,6 +556,10 @@ def test_every_event_is_done_by_a_role_allowed_to(seeded: Seeded) -> None:
         for event in events:
             action = event["action"]
             if action in lifecycle.SYSTEM_ACTIONS:
+                assert event["operator_id"] is None
+                continue
+            if action is Action.escalate and event["detail"]["source"] == "proposal":
+                # a category's rule proposed it at intake: the shift lead decides
                 assert event["operator_id"] is None
                 continue
             operator = operators[event["operator_id"]]
@@ -751,15 +777,161 @@ def test_reporters_and_sources(seeded: Seeded) -> None:
             assert re.fullmatch(r"1[3-9]\d{9}", case["reporter_phone"])
 
 
-def test_open_escalations_exist(seeded: Seeded) -> None:
-    cases = {case["id"]: case for case in seeded.rows["cases"]}
-    for escalation in seeded.rows["escalations"]:
-        assert escalation["stage"] not in (
-            EscalationStage.final_reported,
-            EscalationStage.withdrawn,
-        )
+def _check_escalations(seeded: Seeded) -> None:
+    """Every escalation agrees with its case's timeline, its reports and the service's rules:
+    the next-report columns are what the service would derive, and the timers' marks say what
+    has fired (a missed window red with its alert waiting)."""
+    rows = seeded.rows
+    settings = Settings()
+    cases = {case["id"]: case for case in rows["cases"]}
+    events = _by_case(rows["case_events"])
+    reports = defaultdict(list)
+    for report in rows["escalation_reports"]:
+        reports[report["escalation_id"]].append(report)
+    alerts = defaultdict(list)
+    for alert in rows["escalation_alerts"]:
+        alerts[alert["escalation_id"]].append(alert)
+    operators = {o["id"]: o for o in rows["operators"]}
+    assert len({e["case_id"] for e in rows["escalations"]}) == len(rows["escalations"])
+    for escalation in rows["escalations"]:
+        ident = escalation["id"]
         case = cases[escalation["case_id"]]
-        assert case["reported_at"] <= escalation["raised_at"] <= NOW
+        assert case["reported_at"] < escalation["raised_at"] <= NOW
+        board_events = [
+            e
+            for e in events[case["id"]]
+            if e["action"] in BOARD_ACTIONS and e["detail"]["escalation_id"] == ident
+        ]
+        assert board_events[0]["action"] is Action.escalate
+        assert board_events[0]["at"] == escalation["raised_at"]
+        assert board_events[0]["detail"]["source"] == escalation["source"].value
+        made = sorted(reports[ident], key=lambda r: (r["reported_at"], r["id"]))
+        assert [
+            e["detail"]["report_id"]
+            for e in board_events
+            if e["action"] is Action.escalation_report
+        ] == [r["id"] for r in sorted(made, key=lambda r: r["id"])]
+        chain = report_windows(
+            settings, escalation["severity"], raised_to_district=escalation["raised_to_district"]
+        ).levels
+        for report in made:
+            assert escalation["raised_at"] <= report["reported_at"] <= report["recorded_at"] <= NOW
+            assert report["level"] in chain
+            assert operators[report["operator_id"]]["role"] is Role.dispatcher
+            assert report["late"] == (
+                report["due_at"] is not None and report["reported_at"] > report["due_at"]
+            )
+        if made:  # the phone call comes first
+            assert (made[0]["kind"], made[0]["channel"]) == (
+                ReportKind.initial,
+                ReportChannel.phone,
+            )
+        stage = escalation["stage"]
+        assert (escalation["confirmed_at"] is None) == (stage is EscalationStage.pending)
+        assert (escalation["closed_at"] is not None) == (stage is EscalationStage.final_reported)
+        if stage is EscalationStage.final_reported:
+            assert made[-1]["kind"] is ReportKind.final
+            assert case["state"] in (CaseState.closed, CaseState.followed_up)
+            assert escalation["closed_at"] >= NOW - timedelta(days=settings.escalation.final_days)
+        over = case["state"] in (CaseState.closed, CaseState.followed_up, CaseState.rejected)
+        columns = next_report_columns(
+            settings,
+            severity=escalation["severity"],
+            raised_to_district=escalation["raised_to_district"],
+            raised_at=escalation["raised_at"],
+            stage=stage,
+            reports=[
+                ReportMade(r["kind"], r["channel"], r["level"], r["reported_at"]) for r in made
+            ],
+            case_closed_at=case["closed_at"] if over else None,
+        )
+        assert (
+            escalation["next_report_due"],
+            escalation["next_report_at"],
+            escalation["report_warn_at"],
+        ) == (columns.next_report_due, columns.next_report_at, columns.report_warn_at)
+        missed = [a for a in alerts[ident] if a["kind"] is AlertKind.report_missed]
+        assert escalation["missed_count"] == len(missed)
+        assert escalation["version"] == 1 + sum(
+            1
+            for e in board_events
+            if e["action"]
+            in (Action.confirm_escalation, Action.escalation_report, Action.raise_escalation)
+        )
+        due_at = escalation["next_report_at"]
+        if due_at is not None and due_at <= NOW:
+            # red: the miss fired, its alert waits for the shift lead
+            assert escalation["missed_fired_for"] == due_at
+            assert any(a["due_at"] == due_at and a["acknowledged_at"] is None for a in missed)
+        for alert in alerts[ident]:
+            assert alert["at"] <= NOW
+            if alert["acknowledged_at"] is not None:
+                assert alert["at"] <= alert["acknowledged_at"] <= NOW
+                lead = operators[alert["acknowledged_by_id"]]
+                assert lead["role"] is Role.shift_lead
+        raised_alert = [a for a in alerts[ident] if a["kind"] is AlertKind.raised]
+        assert len(raised_alert) == 1
+        assert (raised_alert[0]["acknowledged_at"] is None) == (stage is EscalationStage.pending)
+    # the rule's proposals: every case at or above the count was proposed, and only those
+    escalated = {e["case_id"]: e for e in rows["escalations"]}
+    codes = {c["id"]: c["code"] for c in rows["case_categories"]}
+    for case in rows["cases"]:
+        proposal = proposal_for(settings, codes[case["category_id"]], case["people_involved"])
+        found = escalated.get(case["id"])
+        if proposal is not None:
+            assert found is not None
+            assert found["source"] is EscalationSource.proposal
+            assert found["raised_by_id"] is None
+        elif found is not None:
+            assert found["source"] is not EscalationSource.proposal
+
+
+def test_escalations_follow_the_rules(seeded: Seeded) -> None:
+    assert seeded.rows["escalations"]
+    _check_escalations(seeded)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """The demo as ``gridconsole demo`` builds it (2,000 cases)."""
+    result = _seed(sqlite_url(tmp_path_factory.mktemp("large") / "demo.db"), cases=2000)
+    yield result
+    result.db.dispose()
+
+
+def test_the_board_of_the_default_demo(large: Seeded) -> None:
+    _check_escalations(large)
+    rows = large.rows
+    stages = Counter(e["stage"] for e in rows["escalations"])
+    assert set(stages) == set(BOARD_STAGES)
+    assert {e["source"] for e in rows["escalations"]} >= {
+        EscalationSource.manual,
+        EscalationSource.intake,
+        EscalationSource.proposal,
+    }
+    assert large.summary.escalations == len(rows["escalations"])
+    # reports by phone and in writing, some late; a few windows missed now (red)
+    channels = Counter(r["channel"] for r in rows["escalation_reports"])
+    assert channels[ReportChannel.phone]
+    assert channels[ReportChannel.written]
+    assert any(r["kind"] is ReportKind.update for r in rows["escalation_reports"])
+    red = [e for e in rows["escalations"] if e["next_report_at"] and e["next_report_at"] <= NOW]
+    assert 1 <= len(red) <= len(rows["escalations"]) // 3
+    waiting = [a for a in rows["escalation_alerts"] if a["acknowledged_at"] is None]
+    assert {a["kind"] for a in waiting} >= {AlertKind.raised, AlertKind.report_missed}
+    # wage arrears: people counted, the large ones proposed
+    wages = [c for c in rows["cases"] if c["people_involved"] is not None]
+    assert any(c["people_involved"] >= 10 for c in wages)
+    assert any(c["people_involved"] < 10 for c in wages)
+
+    services = Services.build(large.db, Settings(), FrozenClock(NOW), USER)
+    board = services.escalations.board()
+    assert all(column.total for column in board.columns)
+    assert any(card.overdue(NOW) for card in board.cards)
+    assert len(services.escalations.open_alerts(limit=500)) == len(waiting)
+    # the timers pick up where the history stops: nothing is due that has not fired
+    fired = DeadlineWatch(services.context).fire_due(NOW)
+    assert (fired.report_due, fired.report_missed) == ((), ())
 
 
 def test_the_queue_service_pages_the_demo(seeded: Seeded) -> None:
