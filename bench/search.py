@@ -37,6 +37,7 @@ def run(path: Path, runs: int) -> list[tuple[str, Figure, Figure, int]]:
             return services.queue.page(query).total
 
         total = through_services()
+
         # the floor: the statements the queue sent before the index (substring match only)
         def page(query: QueueFilter = query) -> None:
             services.queue.page(query)
