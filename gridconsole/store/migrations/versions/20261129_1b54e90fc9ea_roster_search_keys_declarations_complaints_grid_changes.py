@@ -12,6 +12,7 @@ Create Date: 2026-11-29 10:00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,14 +23,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _key_columns() -> list[sa.Column[str]]:
+def _key_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("name_pinyin", sa.String(length=200), server_default="", nullable=False),
         sa.Column("name_initials", sa.String(length=100), server_default="", nullable=False),
     ]
 
 
-def _edit_columns() -> list[sa.Column[object]]:
+def _edit_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
