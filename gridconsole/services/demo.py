@@ -42,7 +42,7 @@ from gridconsole.domain.enums import (
     DeadlineStep,
     DepartmentKind,
     EscalationKind,
-    EscalationStage,
+    EscalationSource,
     GridKind,
     Priority,
     RejectReason,
@@ -55,9 +55,18 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.domain.errors import DomainError
 from gridconsole.domain.grid_work import grid_work_refusal
+from gridconsole.i18n import t
 from gridconsole.services import demo_text as txt
 from gridconsole.services.database import PURPOSE_KEY
 from gridconsole.services.deadlines import DeadlinePlanner
+from gridconsole.services.demo_escalations import (
+    BOARD_ACTIONS,
+    CASE_OVER,
+    CLOSED_PLANS,
+    OPEN_PLANS,
+    PROPOSAL_PLANS,
+    EscalationHistory,
+)
 from gridconsole.services.demo_history import (
     ZONE,
     CaseRecord,
@@ -83,6 +92,8 @@ from gridconsole.store.models import (
     Dispatch,
     District,
     Escalation,
+    EscalationAlert,
+    EscalationReport,
     Grid,
     GridWorker,
     GridWorkerGrid,
@@ -195,6 +206,8 @@ _DATA_MODELS: tuple[type[SQLModel], ...] = (
     Dispatch,
     CaseRequest,
     Escalation,
+    EscalationReport,
+    EscalationAlert,
     CaseCodeCounter,
 )
 _ID_MODELS: tuple[type[SQLModel], ...] = (
@@ -212,6 +225,8 @@ _ID_MODELS: tuple[type[SQLModel], ...] = (
     Dispatch,
     CaseRequest,
     Escalation,
+    EscalationReport,
+    EscalationAlert,
 )
 
 
@@ -853,7 +868,7 @@ class _Generator:
                 self._merge(record, recent_by_category.get(category.id, deque()))
             recent_by_category.setdefault(category.id, deque(maxlen=40)).append(record)
             pending.append(record)
-            if category.spec.escalation and record.row["state"] in OPEN_STATES:
+            if category.spec.escalation:
                 escalation_candidates.append((record, category.spec.escalation))
             if len(pending) >= 2 * CHUNK:
                 # write the cases no later duplicate can still be merged into
@@ -870,6 +885,8 @@ class _Generator:
                 if self.counts[f"pending_{kind.value}"]:
                     break
                 self._leave_pending(world, record, kind)
+        # the board's events go on the timelines of cases not written yet (the recent ones)
+        board = self._escalations(escalation_candidates)
         self._write(session, pending)
         _insert(
             session,
@@ -879,7 +896,14 @@ class _Generator:
                 for day, last in day_sequences.items()
             ],
         )
-        self._escalations(session, escalation_candidates)
+        _insert(session, Escalation, board.escalations)
+        _insert(session, EscalationReport, board.reports)
+        _insert(session, EscalationAlert, board.alerts)
+        self.counts.update(
+            escalations=len(board.escalations),
+            escalation_reports=len(board.reports),
+            escalation_alerts=len(board.alerts),
+        )
 
     def _leave_pending(self, world: HistoryWorld, record: CaseRecord, kind: RequestKind) -> None:
         """A request of ``kind`` left waiting for the shift lead, where the case allows one."""
@@ -892,10 +916,12 @@ class _Generator:
             record.written = True
             row = record.row
             events = record.events
-            # the services bump the version on every change after the report (flags included)
-            row["version"] = len(events)
-            row["updated_at"] = events[-1]["at"]
-            row["updated_by_id"] = events[-1]["operator_id"]
+            # the services bump the version on every change after the report (flags included),
+            # but not for the escalation board's steps
+            changes = [event for event in events if event["action"] not in BOARD_ACTIONS]
+            row["version"] = len(changes)
+            row["updated_at"] = changes[-1]["at"]
+            row["updated_by_id"] = changes[-1]["operator_id"]
             row["urge_count"] = sum(1 for event in events if event["action"] is A.urge)
             row["supervised"] = any(event["action"] is A.supervise for event in events)
             for event in events:
@@ -969,6 +995,7 @@ class _Generator:
             "external_id": f"12345-{code[3:]}" if source is CaseSource.hotline else None,
             "lat": round(grid.lat + rng.uniform(-0.001, 0.001), 6),
             "lon": round(grid.lon + rng.uniform(-0.001, 0.001), 6),
+            "people_involved": None,  # where known: wage arrears (see _escalations)
             "reported_at": reported_at,
             "accepted_at": None,
             "closed_at": None,
@@ -1080,45 +1107,94 @@ class _Generator:
         position = bisect.bisect_right([event["at"] for event in best.events], instant)
         best.events.insert(position, absorbed)
 
-    def _escalations(self, session: Session, candidates: list[tuple[CaseRecord, str]]) -> None:
+    def _escalations(self, candidates: list[tuple[CaseRecord, str]]) -> EscalationHistory:
+        """The board of a street office: open escalations in every stage, the 终报 of the last
+        days, and the wage-arrears cases a rule proposed (their people counted), told through
+        :class:`EscalationHistory` on the cases still in memory (the recent ones)."""
         rng = self.rng
-        wanted = max(3, min(len(candidates) // 4, 40))
-        open_ones = [c for c in candidates if c[0].row["state"] is not S.reported]
-        # urgent cases first: they are the ones a grid head phones in (Art. 30)
-        open_ones.sort(key=lambda c: (c[0].row["priority"], -c[0].row["id"]))
-        chosen = open_ones[:wanted]
-        rows: list[dict[str, Any]] = []
-        for record, kind in chosen:
-            first = record.events[0]["at"]
-            raised_at = min(first + timedelta(minutes=rng.randint(5, 30)), self.now)
-            stage = weighted(
-                rng,
-                (
-                    (EscalationStage.pending, 30),
-                    (EscalationStage.reported_street, 30),
-                    (EscalationStage.handling, 30),
-                    (EscalationStage.reported_district, 10),
+        history = EscalationHistory(
+            rng, self.now, self.settings, dispatchers=self.dispatchers, leads=self.leads
+        )
+        codes = {category.id: category.spec.code for category in self.categories}
+        live = [(r, kind) for r, kind in candidates if not r.written]
+        final_since = self.now - timedelta(days=self.settings.escalation.final_days - 0.5)
+
+        def is_open(record: CaseRecord) -> bool:
+            return record.row["state"] in OPEN_STATES
+
+        def closed_lately(record: CaseRecord) -> bool:
+            closed_at = record.row["closed_at"]
+            return (
+                record.row["state"] in CASE_OVER
+                and record.row["state"] is not S.rejected
+                and closed_at is not None
+                and closed_at >= final_since
+            )
+
+        def newest_first(pair: tuple[CaseRecord, str]) -> int:
+            return -int(pair[0].row["id"])
+
+        # wage arrears: the rule proposes once enough people are involved
+        proposals = self.settings.escalation.proposals
+        ruled = [pair for pair in live if codes[pair[0].row["category_id"]] in proposals]
+        for record, _kind in ruled:
+            rule = proposals[codes[record.row["category_id"]]]
+            record.row["people_involved"] = (
+                rng.randint(2, rule.min_people - 1) if rule.min_people > 2 else None
+            )
+        proposed = sorted(
+            (pair for pair in ruled if is_open(pair[0]) or closed_lately(pair[0])),
+            key=newest_first,
+        )
+        for index, (record, _kind) in enumerate(proposed[: max(2, min(len(proposed) // 3, 8))]):
+            rule = proposals[codes[record.row["category_id"]]]
+            people = rng.randint(rule.min_people, rule.min_people * 5)
+            record.row["people_involved"] = people
+            plans = PROPOSAL_PLANS if is_open(record) else CLOSED_PLANS
+            told = history.tell(
+                record,
+                EscalationKind(rule.kind),
+                plan=plans[index % len(plans)],
+                source=EscalationSource.proposal,
+                severity=Severity(rule.severity),
+                reason=t(
+                    "intake.proposal_reason",
+                    title=record.row["title"],
+                    people=people,
+                    minimum=rule.min_people,
                 ),
             )
-            confirmed = None
-            if stage is not EscalationStage.pending:
-                confirmed = min(raised_at + timedelta(minutes=rng.randint(5, 40)), self.now)
-            rows.append(
-                {
-                    "id": len(rows) + 1,
-                    "case_id": record.row["id"],
-                    "kind": EscalationKind(kind),
-                    "severity": weighted(
-                        rng,
-                        ((Severity.general, 60), (Severity.larger, 30), (Severity.major, 10)),
-                    ),
-                    "stage": stage,
-                    "raised_at": raised_at,
-                    "raised_by_id": rng.choice(self.dispatchers),
-                    "confirmed_at": confirmed,
-                    "closed_at": None,
-                    "reason": txt.ESCALATION_REASONS[kind],
-                }
+            if not told:  # the rule would have fired: the count stays below it
+                record.row["people_involved"] = rng.randint(1, rule.min_people - 1)
+        ruled_ids = {id(pair[0]) for pair in ruled}
+        others = [pair for pair in live if id(pair[0]) not in ruled_ids]
+        # open matters, urgent first: they are the ones a grid head phones in (Art. 30)
+        open_ones = sorted(
+            (pair for pair in others if is_open(pair[0])),
+            key=lambda pair: (pair[0].row["priority"], newest_first(pair)),
+        )
+        for index, (record, kind) in enumerate(
+            open_ones[: max(len(OPEN_PLANS), min(len(open_ones) // 4, 40))]
+        ):
+            source = (
+                EscalationSource.intake
+                if record.row["state"] is S.reported or rng.random() < 0.2
+                else EscalationSource.manual
             )
-        _insert(session, Escalation, rows)
-        self.counts["escalations"] = len(rows)
+            history.tell(
+                record,
+                EscalationKind(kind),
+                plan=OPEN_PLANS[index % len(OPEN_PLANS)],
+                source=source,
+            )
+        closed = sorted((pair for pair in others if closed_lately(pair[0])), key=newest_first)
+        for index, (record, kind) in enumerate(
+            closed[: max(len(CLOSED_PLANS), min(len(closed) // 3, 12))]
+        ):
+            history.tell(
+                record,
+                EscalationKind(kind),
+                plan=CLOSED_PLANS[index % len(CLOSED_PLANS)],
+                source=EscalationSource.manual,
+            )
+        return history

@@ -12,6 +12,7 @@ dispatcher's open form on the case stale.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -230,6 +231,37 @@ def _reports_made(session: Session, escalation_id: int) -> list[rules.ReportMade
     return [rules.ReportMade(row[0], row[1], row[2], row[3]) for row in rows]
 
 
+@dataclass(frozen=True)
+class NextReportColumns:
+    """An escalation's derived next-report columns, as the board and the timers read them."""
+
+    next_report_due: ReportDue | None
+    next_report_at: datetime | None
+    report_warn_at: datetime | None
+
+
+def next_report_columns(
+    settings: Settings,
+    *,
+    severity: Severity,
+    raised_to_district: bool,
+    raised_at: datetime,
+    stage: EscalationStage,
+    reports: Sequence[rules.ReportMade],
+    case_closed_at: datetime | None,
+) -> NextReportColumns:
+    """The report owed next, its deadline and when its warning falls, from the reports made
+    (public for whoever writes escalation rows in bulk: the demo)."""
+    windows = report_windows(settings, severity, raised_to_district=raised_to_district)
+    owed = rules.next_report(
+        raised_at, windows, reports, stage=stage, case_closed_at=case_closed_at
+    )
+    if owed is None:
+        return NextReportColumns(None, None, None)
+    before = timedelta(minutes=settings.escalation.alert_before_minutes)
+    return NextReportColumns(owed.due, owed.at, max(raised_at, owed.at - before))
+
+
 def _set_next_report(
     session: Session,
     settings: Settings,
@@ -238,26 +270,23 @@ def _set_next_report(
     case_closed_at: datetime | None,
     reports: Sequence[rules.ReportMade] | None = None,
 ) -> rules.NextReport | None:
-    windows = report_windows(
-        settings, escalation.severity, raised_to_district=escalation.raised_to_district
-    )
     made = _reports_made(session, row_id(escalation)) if reports is None else reports
-    owed = rules.next_report(
-        escalation.raised_at,
-        windows,
-        made,
+    columns = next_report_columns(
+        settings,
+        severity=escalation.severity,
+        raised_to_district=escalation.raised_to_district,
+        raised_at=escalation.raised_at,
         stage=escalation.stage,
+        reports=made,
         case_closed_at=case_closed_at,
     )
-    escalation.next_report_due = owed.due if owed else None
-    escalation.next_report_at = owed.at if owed else None
-    if owed is None:
-        escalation.report_warn_at = None
-    else:
-        before = timedelta(minutes=settings.escalation.alert_before_minutes)
-        escalation.report_warn_at = max(escalation.raised_at, owed.at - before)
+    escalation.next_report_due = columns.next_report_due
+    escalation.next_report_at = columns.next_report_at
+    escalation.report_warn_at = columns.report_warn_at
     session.add(escalation)
-    return owed
+    if columns.next_report_due is None or columns.next_report_at is None:
+        return None
+    return rules.NextReport(columns.next_report_due, columns.next_report_at)
 
 
 # -- the service ----------------------------------------------------------------------------
