@@ -46,7 +46,7 @@ from gridconsole.views.messages import (
     OperationFailed,
     QueueLoaded,
 )
-from gridconsole.views.new_case_modal import NewCaseModal
+from gridconsole.views.new_case_modal import NewCaseModal, intake_escalation
 from gridconsole.views.ports import ConsoleServices
 from gridconsole.views.queue_table import QueueTable
 from gridconsole.views.reject_case_modal import RejectCaseModal, RejectChoice
@@ -514,15 +514,16 @@ class QueuePane(Vertical):
 
     def on_case_changed(self, message: CaseChanged) -> None:
         detail = message.detail
-        self.notify(
-            t(
-                "queue.action_done",
-                code=detail.code,
-                action=t(f"action.{message.action.value}"),
-                state=t(f"state.{detail.state.value}"),
-            ),
-            markup=False,
+        notice = t(
+            "queue.action_done",
+            code=detail.code,
+            action=t(f"action.{message.action.value}"),
+            state=t(f"state.{detail.state.value}"),
         )
+        escalated = intake_escalation(detail) if message.action is Action.report else None
+        if escalated is not None:  # raised with the report, or proposed by the category's rule
+            notice += t(f"intake.notice_{escalated.value}")
+        self.notify(notice, markup=False)
         self.reload()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
