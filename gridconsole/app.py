@@ -41,6 +41,8 @@ from gridconsole.views.ports import ConsoleServices, ServicesOpener
 from gridconsole.views.queue_commands import QueueCommands
 from gridconsole.views.queue_pane import QueuePane
 from gridconsole.views.queue_table import QueueTable
+from gridconsole.views.roster_pane import RosterPane
+from gridconsole.views.roster_table import RosterTable
 
 # Palette commands Textual offers that would move personal data off the console.
 EGRESS_COMMANDS = frozenset({"Screenshot"})
@@ -71,6 +73,7 @@ class GridConsoleApp(App[None]):
         "views/dispatch_pane.tcss",
         "views/department_pane.tcss",
         "views/approvals_pane.tcss",
+        "views/roster_pane.tcss",
     ]
     TITLE = t("app.title")
     COMMANDS: ClassVar = App.COMMANDS | {
@@ -158,6 +161,10 @@ class GridConsoleApp(App[None]):
             HelpSection(
                 t("approvals.help_section"),
                 remapped((*declared_bindings(ApprovalsPane), *declared_bindings(ApprovalsTable))),
+            ),
+            HelpSection(
+                t("roster.pane.help_section"),
+                remapped((*declared_bindings(RosterPane), *declared_bindings(RosterTable))),
             ),
             HelpSection(t("help.section_detail"), remapped(declared_bindings(CaseDetailScreen))),
             HelpSection(

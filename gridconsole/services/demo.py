@@ -55,6 +55,7 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.domain.errors import DomainError
 from gridconsole.domain.grid_work import grid_work_refusal
+from gridconsole.domain.identifiers import id_check_character
 from gridconsole.i18n import t
 from gridconsole.services import demo_text as txt
 from gridconsole.services.database import PURPOSE_KEY
@@ -76,6 +77,7 @@ from gridconsole.services.demo_history import (
     add_pending_request,
     weighted,
 )
+from gridconsole.services.roster import fill_search_keys
 from gridconsole.store import case_search
 from gridconsole.store.engine import Database
 from gridconsole.store.models import (
@@ -100,6 +102,7 @@ from gridconsole.store.models import (
     Operator,
     RoutingRule,
     Street,
+    WorkerDeclaration,
 )
 
 A = Action
@@ -195,6 +198,7 @@ _DATA_MODELS: tuple[type[SQLModel], ...] = (
     GridWorker,
     Grid,
     GridWorkerGrid,
+    WorkerDeclaration,
     Department,
     CaseCategory,
     DepartmentCategory,
@@ -340,13 +344,10 @@ def _advance_sequences(session: Session) -> None:
 
 # -- small generators ---------------------------------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
 
 def id_check_digit(first17: str) -> str:
     """The GB 11643 ISO 7064 MOD 11-2 check character of an 18-digit 居民身份证 number."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
+    return id_check_character(first17)
 
 
 def _person_name(rng: random.Random, female: bool) -> str:
@@ -559,6 +560,27 @@ class _Generator:
         _insert(session, GridWorker, workers)
         _insert(session, Grid, grids)
         _insert(session, GridWorkerGrid, links)
+        # the roster: pinyin search keys of the names, and the full-time workers' Art. 14
+        # declarations (every one eligible)
+        fill_search_keys(session)
+        _insert(
+            session,
+            WorkerDeclaration,
+            [
+                {
+                    "worker_id": worker["id"],
+                    "citizen": True,
+                    "criminal": False,
+                    "detention": False,
+                    "dismissal": False,
+                    "dishonesty": False,
+                    "recorded_at": self.now,
+                    "recorded_by_id": None,
+                }
+                for worker in workers
+                if worker["role"] is WorkerRole.full_time
+            ],
+        )
         self.counts["workers"] = len(workers)
 
     def _workers(
@@ -592,6 +614,13 @@ class _Generator:
                     "mobile": mobile,
                     "id_number": _id_number(rng, birth, female),
                     "status": status,
+                    # on duty today: two in three serving heads and full-time workers (no draw
+                    # from the generator, so the rest of the demo stays as it was)
+                    "on_duty_on": self.today
+                    if status is WorkerStatus.active
+                    and role is not WorkerRole.part_time
+                    and worker_id % 3
+                    else None,
                 }
             )
             links.append({"worker_id": worker_id, "grid_id": grids[grid_index]["id"]})

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, tuple_
@@ -798,6 +799,21 @@ class RosterService:
                 )
             )
         return tuple(notice)
+
+    # -- files the console writes (the formats are roster_files.py's) ------------------------
+
+    def write_notice(self, path: Path, community_code: str | None = None) -> int:
+        """The public notice of Art. 19 to ``path``: .xlsx, .csv, or text for any other suffix."""
+        from gridconsole.services.roster_files import write_notice
+
+        notice = self.public_notice(community_code)
+        return write_notice(notice, path, self.context.settings.centre.name)
+
+    def export_workers(self, path: Path) -> int:
+        """Every worker to ``path`` (.csv or .xlsx) as the import reads them (admins)."""
+        from gridconsole.services.roster_files import RosterKind, export_roster
+
+        return export_roster(self, path, RosterKind.workers)
 
     def refresh_search_keys(self, *, every: bool = False) -> int:
         """Write the pinyin keys of names that have none (rows written outside this service:

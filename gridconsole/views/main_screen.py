@@ -17,6 +17,7 @@ from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
 from gridconsole.config import Settings
+from gridconsole.domain import permissions
 from gridconsole.domain.enums import AlertKind, Role
 from gridconsole.i18n import t
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
@@ -35,6 +36,7 @@ from gridconsole.views.messages import (
 from gridconsole.views.overdue_pane import OverduePane
 from gridconsole.views.ports import ConsoleServices, DeadlineTimersPort, ServicesOpener
 from gridconsole.views.queue_pane import QueuePane
+from gridconsole.views.roster_pane import RosterPane
 
 QUEUE_PANE_ID = "queue-pane"
 # at most this many breach notifications from one tick (a burst must not bury the screen)
@@ -43,6 +45,7 @@ OVERDUE_PANE_ID = "overdue-pane"
 DEPARTMENT_PANE_ID = "department-pane"
 APPROVALS_PANE_ID = "approvals-pane"
 DISPATCH_PANE_ID = "dispatch-pane"
+ROSTER_PANE_ID = "roster-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
 # escalation alerts read per poll (the banner shows the oldest and the total) and at most this
@@ -58,6 +61,14 @@ class MainScreen(Screen[None]):
         Binding("f6,4", "show_department_pane", t("desk.key_show_pane"), id="show-department-pane"),
         Binding(
             "f9,5", "show_approvals_pane", t("approvals.key_show_pane"), id="show-approvals-pane"
+        ),
+        # not in the footer (full at 80 columns already): in help and the palette
+        Binding(
+            "f8,7",
+            "show_roster_pane",
+            t("roster.pane.key_show_pane"),
+            show=False,
+            id="show-roster-pane",
         ),
     ]
 
@@ -163,6 +174,8 @@ class MainScreen(Screen[None]):
             self.deadline_timers.shutdown()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_roster_pane" and self.services is None:
+            return None
         if action in ("show_queue_pane", "show_overdue_pane") and self.services is None:
             return None  # nothing to show yet
         if action == "show_dispatch_pane":
@@ -178,6 +191,8 @@ class MainScreen(Screen[None]):
                 return False  # the queue is the centre's, not a department's
             if action == "show_approvals_pane" and role is not Role.shift_lead:
                 return False  # the decisions are the shift lead's
+            if action == "show_roster_pane" and role not in permissions.ROSTER_READERS:
+                return False  # the workers' contacts are the centre's, not a liaison's
         return True
 
     def action_show_queue_pane(self) -> None:
@@ -239,6 +254,18 @@ class MainScreen(Screen[None]):
         switcher.current = APPROVALS_PANE_ID
         self.query_one(ApprovalsPane).focus_table()
 
+    async def action_show_roster_pane(self) -> None:
+        """Show the roster of grids and grid workers (名册), building the pane the first time."""
+        if self.services is None or self.check_action("show_roster_pane", ()) is not True:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(RosterPane):
+            await switcher.add_content(RosterPane(self.services, id=ROSTER_PANE_ID))
+            switcher.current = ROSTER_PANE_ID
+            return  # a new pane reads on mount
+        switcher.current = ROSTER_PANE_ID
+        self.query_one(RosterPane).shown()
+
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
     def _arm_poll(self) -> None:
@@ -299,6 +326,8 @@ class MainScreen(Screen[None]):
                     department_pane.change_token = message.token
                 for approvals_pane in self.query(ApprovalsPane):
                     approvals_pane.change_token = message.token
+                for roster_pane in self.query(RosterPane):
+                    roster_pane.change_token = message.token
                 if self.deadline_timers is not None:
                     self.deadline_timers.rearm()  # a new or changed deadline may fall due sooner
         self._arm_poll()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Protocol
 
 from gridconsole.clock import Clock
@@ -60,6 +61,16 @@ from gridconsole.services.records import (
     Page,
     QueueCursor,
     QueueFilter,
+)
+from gridconsole.services.roster_records import (
+    CommunityNode,
+    ComplaintRecord,
+    CoverageReport,
+    GridDetail,
+    RosterQuery,
+    WorkerCursor,
+    WorkerDetail,
+    WorkerPage,
 )
 
 
@@ -223,6 +234,41 @@ class DepartmentsPort(Protocol):
     def list_departments(self, include_inactive: bool = ...) -> tuple[DepartmentRecord, ...]: ...
 
 
+class RosterPort(Protocol):
+    """The roster of grids and grid workers (the roster pane)."""
+
+    @property
+    def may_manage(self) -> bool: ...
+
+    def tree(self) -> tuple[CommunityNode, ...]: ...
+
+    def page(
+        self, query: RosterQuery, after: WorkerCursor | None = ..., limit: int | None = ...
+    ) -> WorkerPage: ...
+
+    def worker(self, worker_id: int) -> WorkerDetail: ...
+
+    def grid(self, code: str) -> GridDetail: ...
+
+    def coverage(self) -> CoverageReport: ...
+
+    def add_worker(self, raw: Mapping[str, object]) -> WorkerDetail: ...
+
+    def update_worker(
+        self, worker_id: int, version: int, raw: Mapping[str, object]
+    ) -> WorkerDetail: ...
+
+    def set_on_duty(self, worker_id: int, version: int, on_duty: bool) -> WorkerDetail: ...
+
+    def complaints(
+        self, *, open_only: bool = ..., limit: int = ...
+    ) -> tuple[ComplaintRecord, ...]: ...
+
+    def write_notice(self, path: Path, community_code: str | None = ...) -> int: ...
+
+    def export_workers(self, path: Path) -> int: ...
+
+
 class ApprovalsPort(Protocol):
     """The shift lead's decisions on the departments' requests (the approvals pane)."""
 
@@ -336,6 +382,9 @@ class ConsoleServices(Protocol):
 
     @property
     def departments(self) -> DepartmentsPort: ...
+
+    @property
+    def roster(self) -> RosterPort: ...
 
     @property
     def escalations(self) -> EscalationsPort: ...
