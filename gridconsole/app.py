@@ -31,6 +31,8 @@ from gridconsole.views.dispatch_commands import DispatchCommands
 from gridconsole.views.dispatch_pane import DispatchPane
 from gridconsole.views.dispatch_table import DispatchTable
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
+from gridconsole.views.escalation_commands import EscalationCommands
+from gridconsole.views.escalation_pane import EscalationPane
 from gridconsole.views.help_screen import HelpScreen, HelpSection
 from gridconsole.views.main_screen import MainScreen
 from gridconsole.views.messages import OpeningFailed, OperationFailed, ServicesOpened
@@ -74,6 +76,7 @@ class GridConsoleApp(App[None]):
         "views/department_pane.tcss",
         "views/approvals_pane.tcss",
         "views/roster_pane.tcss",
+        "views/escalation_pane.tcss",
     ]
     TITLE = t("app.title")
     COMMANDS: ClassVar = App.COMMANDS | {
@@ -82,6 +85,7 @@ class GridConsoleApp(App[None]):
         DispatchCommands,
         DeskCommands,
         ApprovalsCommands,
+        EscalationCommands,
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     # Selection copy goes to the terminal clipboard (OSC 52): personal data stays on screen.
@@ -162,6 +166,7 @@ class GridConsoleApp(App[None]):
                 t("approvals.help_section"),
                 remapped((*declared_bindings(ApprovalsPane), *declared_bindings(ApprovalsTable))),
             ),
+            HelpSection(t("escalation.help_section"), remapped(declared_bindings(EscalationPane))),
             HelpSection(
                 t("roster.pane.help_section"),
                 remapped((*declared_bindings(RosterPane), *declared_bindings(RosterTable))),

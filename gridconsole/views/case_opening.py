@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 from gridconsole.domain.enums import Action
 from gridconsole.i18n import t
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.escalate_modal import escalate_case
 from gridconsole.views.keyed_case_table import KeyedCaseTable, KeyedRow
 from gridconsole.views.messages import CaseDetailLoaded
 from gridconsole.views.ports import ConsoleServices
@@ -86,9 +87,14 @@ class CaseOpeningPane(Vertical):
 
     def on_case_detail_loaded(self, message: CaseDetailLoaded) -> None:
         zone = self.services.context.settings.centre.zone
-        self.app.push_screen(CaseDetailScreen(message.detail, zone), self._detail_closed)
+        code = message.detail.code
+        self.app.push_screen(
+            CaseDetailScreen(message.detail, zone), lambda action: self._detail_closed(action, code)
+        )
 
-    def _detail_closed(self, action: Action | None) -> None:
+    def _detail_closed(self, action: Action | None, code: str = "") -> None:
         self.focus_table()
-        if action is not None:
+        if action is Action.escalate:  # E in the detail: the escalation form for this case
+            escalate_case(self, self.services.escalations, code)
+        elif action is not None:
             self.notify(t(self.INTAKE_NOTICE), severity="warning", markup=False)

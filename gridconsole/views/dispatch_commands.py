@@ -22,6 +22,7 @@ DISPATCH_COMMANDS: tuple[tuple[str, str], ...] = (
     ("verify_fail", "dispatch.palette_verify_fail"),
     ("follow_up_case", "dispatch.palette_follow_up"),
     ("urge_dispatch_case", "dispatch.palette_urge"),
+    ("escalate_case", "escalation.palette_escalate_selected"),
     ("reload_dispatch", "dispatch.palette_reload"),
 )
 

@@ -30,11 +30,12 @@ from gridconsole.i18n import t
 from gridconsole.services.dispatch_records import DepartmentRef, RoutingSuggestion
 from gridconsole.services.records import CaseDetail, CaseRow, Page, QueueCursor, QueueFilter
 from gridconsole.views.case_opening import CaseOpeningPane
-from gridconsole.views.dispatch_form_modal import CaseResult
+from gridconsole.views.dispatch_form_modal import CaseResult, row_summary
 from gridconsole.views.dispatch_lists import DispatchList
 from gridconsole.views.dispatch_modal import DispatchModal, DispatchResult
 from gridconsole.views.dispatch_table import DispatchTable, route_line
 from gridconsole.views.dispatch_urge_modal import DispatchUrgeModal
+from gridconsole.views.escalate_modal import escalate_case
 from gridconsole.views.follow_up_modal import FollowUpModal, FollowUpResult
 from gridconsole.views.formatting import safe, thousands
 from gridconsole.views.messages import OperationFailed
@@ -61,6 +62,7 @@ CASE_ACTION: dict[str, Action] = {
     "verify_fail": Action.verify_fail,
     "follow_up_case": Action.follow_up,
     "urge_dispatch_case": Action.urge,
+    "escalate_case": Action.escalate,
 }
 
 
@@ -93,6 +95,7 @@ class DispatchPane(CaseOpeningPane):
         Binding("x", "verify_fail", t("dispatch.key_verify_fail"), id="verify-fail"),
         Binding("h", "follow_up_case", t("dispatch.key_follow_up"), id="follow-up-case"),
         Binding("u", "urge_dispatch_case", t("dispatch.key_urge"), id="urge-dispatch-case"),
+        Binding("E", "escalate_case", t("escalation.key_escalate"), show=False, id="escalate-case"),
         Binding(
             "f5", "reload_dispatch", t("dispatch.key_reload"), show=False, id="reload-dispatch"
         ),
@@ -500,6 +503,11 @@ class DispatchPane(CaseOpeningPane):
         if row is not None:
             modal = DispatchUrgeModal(self.services.cases, row)
             self.app.push_screen(modal, lambda result: self._acted(result, Action.urge))
+
+    def action_escalate_case(self) -> None:
+        row = self._selected()
+        if row is not None:
+            escalate_case(self, self.services.escalations, row.code, row_summary(row))
 
     def _acted(self, result: CaseResult | None, action: Action) -> None:
         self.table.focus()

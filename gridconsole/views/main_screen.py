@@ -27,6 +27,7 @@ from gridconsole.views.approvals_pane import ApprovalsPane
 from gridconsole.views.console_header import ConsoleHeader
 from gridconsole.views.department_pane import DepartmentPane
 from gridconsole.views.dispatch_pane import DispatchPane, may_use_dispatch_pane
+from gridconsole.views.escalation_pane import EscalationPane
 from gridconsole.views.messages import (
     ChangesPolled,
     OpeningFailed,
@@ -45,6 +46,7 @@ OVERDUE_PANE_ID = "overdue-pane"
 DEPARTMENT_PANE_ID = "department-pane"
 APPROVALS_PANE_ID = "approvals-pane"
 DISPATCH_PANE_ID = "dispatch-pane"
+ESCALATION_PANE_ID = "escalation-pane"
 ROSTER_PANE_ID = "roster-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
@@ -63,6 +65,13 @@ class MainScreen(Screen[None]):
             "f9,5", "show_approvals_pane", t("approvals.key_show_pane"), id="show-approvals-pane"
         ),
         # not in the footer (full at 80 columns already): in help and the palette
+        Binding(
+            "f7,6",
+            "show_escalation_pane",
+            t("escalation.key_show_pane"),
+            show=False,
+            id="show-escalation-pane",
+        ),
         Binding(
             "f8,7",
             "show_roster_pane",
@@ -183,7 +192,10 @@ class MainScreen(Screen[None]):
                 return None
             # the centre's pane: not offered to liaisons, admins and auditors
             return may_use_dispatch_pane(self.services.context.actor.role)
-        if action in ("show_department_pane", "show_approvals_pane") and self.services is None:
+        if (
+            action in ("show_department_pane", "show_approvals_pane", "show_escalation_pane")
+            and self.services is None
+        ):
             return None
         if self.services is not None:
             role = self.services.context.actor.role
@@ -191,6 +203,8 @@ class MainScreen(Screen[None]):
                 return False  # the queue is the centre's, not a department's
             if action == "show_approvals_pane" and role is not Role.shift_lead:
                 return False  # the decisions are the shift lead's
+            if action == "show_escalation_pane" and role not in permissions.BOARD_READERS:
+                return False  # the board is the centre's (and the auditor's), not a liaison's
             if action == "show_roster_pane" and role not in permissions.ROSTER_READERS:
                 return False  # the workers' contacts are the centre's, not a liaison's
         return True
@@ -253,6 +267,16 @@ class MainScreen(Screen[None]):
             await switcher.add_content(ApprovalsPane(self.services, id=APPROVALS_PANE_ID))
         switcher.current = APPROVALS_PANE_ID
         self.query_one(ApprovalsPane).focus_table()
+
+    async def action_show_escalation_pane(self) -> None:
+        """Show the escalation board (升级看板), building the pane the first time."""
+        if self.services is None or self.check_action("show_escalation_pane", ()) is not True:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(EscalationPane):
+            await switcher.add_content(EscalationPane(self.services, id=ESCALATION_PANE_ID))
+        switcher.current = ESCALATION_PANE_ID
+        self.query_one(EscalationPane).shown()
 
     async def action_show_roster_pane(self) -> None:
         """Show the roster of grids and grid workers (名册), building the pane the first time."""
@@ -326,6 +350,8 @@ class MainScreen(Screen[None]):
                     department_pane.change_token = message.token
                 for approvals_pane in self.query(ApprovalsPane):
                     approvals_pane.change_token = message.token
+                for escalation_pane in self.query(EscalationPane):
+                    escalation_pane.change_token = message.token
                 for roster_pane in self.query(RosterPane):
                     roster_pane.change_token = message.token
                 if self.deadline_timers is not None:

@@ -15,6 +15,7 @@ OVERDUE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("open_overdue_case", "overdue.palette_open"),
     ("urge_case", "overdue.palette_urge"),
     ("supervise_case", "overdue.palette_supervise"),
+    ("escalate_case", "escalation.palette_escalate_selected"),
     ("toggle_wall", "overdue.palette_wall"),
     ("focus_overdue_filters", "overdue.palette_filters"),
     ("reload_overdue", "overdue.palette_reload"),

@@ -32,6 +32,7 @@ from gridconsole.services.overdue_records import (
 )
 from gridconsole.services.records import CaseDetail
 from gridconsole.views.case_opening import CaseOpeningPane
+from gridconsole.views.escalate_modal import escalate_case
 from gridconsole.views.formatting import choice_options, local_time, thousands
 from gridconsole.views.messages import OperationFailed
 from gridconsole.views.overdue_note_modal import NoteChoice, OverdueNoteModal, overdue_summary
@@ -44,6 +45,7 @@ TICK_SECONDS = 1.0
 OVERDUE_ACTIONS: dict[str, Action] = {
     "urge_case": Action.urge,
     "supervise_case": Action.supervise,
+    "escalate_case": Action.escalate,
 }
 
 
@@ -54,6 +56,7 @@ class OverduePane(CaseOpeningPane):
         Binding("enter", "open_overdue_case", t("overdue.key_open"), id="open-overdue-case"),
         Binding("u", "urge_case", t("overdue.key_urge"), id="urge-case"),
         Binding("v", "supervise_case", t("overdue.key_supervise"), id="supervise-case"),
+        Binding("E", "escalate_case", t("escalation.key_escalate"), show=False, id="escalate-case"),
         Binding("w", "toggle_wall", t("overdue.key_wall"), id="toggle-wall"),
         Binding("f", "focus_overdue_filters", t("overdue.key_filters"), id="focus-overdue-filters"),
         Binding("f5", "reload_overdue", t("overdue.key_reload"), show=False, id="reload-overdue"),
@@ -339,6 +342,11 @@ class OverduePane(CaseOpeningPane):
 
     def action_supervise_case(self) -> None:
         self._ask_note(Action.supervise)
+
+    def action_escalate_case(self) -> None:
+        row = self._selected()
+        if row is not None:
+            escalate_case(self, self.services.escalations, row.code, overdue_summary(row))
 
     def _ask_note(self, action: Action) -> None:
         row = self._selected()

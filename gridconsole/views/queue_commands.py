@@ -19,6 +19,7 @@ QUEUE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("merge_case", "palette.merge_case"),
     ("resolve_in_grid", "palette.resolve_in_grid"),
     ("set_priority", "palette.set_priority"),
+    ("escalate_case", "escalation.palette_escalate_selected"),
     ("next_page", "palette.next_page"),
     ("previous_page", "palette.previous_page"),
     ("reload_queue", "palette.reload_queue"),

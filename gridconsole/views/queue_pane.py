@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.enums import (
     QUEUE_STATES,
     Action,
@@ -34,7 +35,9 @@ from gridconsole.services.records import (
 )
 from gridconsole.views.accept_case_modal import AcceptCaseModal, AcceptChoice
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.dispatch_form_modal import row_summary
 from gridconsole.views.duplicate_choice_modal import DuplicateChoice, DuplicateChoiceModal
+from gridconsole.views.escalate_modal import escalate_case
 from gridconsole.views.formatting import choice_options, thousands
 from gridconsole.views.input_rules import SEARCH_MAX, SINGLE_LINE
 from gridconsole.views.merge_case_modal import MergeCaseModal, MergeChoice
@@ -88,6 +91,7 @@ class QueuePane(Vertical):
         Binding("m", "merge_case", t("queue.key_merge"), id="merge-case"),
         Binding("g", "resolve_in_grid", t("queue.key_resolve"), id="resolve-in-grid"),
         Binding("p", "set_priority", t("queue.key_priority"), id="set-priority"),
+        Binding("E", "escalate_case", t("escalation.key_escalate"), show=False, id="escalate-case"),
         Binding(
             "f7", "previous_page", t("queue.key_previous_page"), show=False, id="previous-page"
         ),
@@ -265,6 +269,11 @@ class QueuePane(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out an action the selected case does not allow (the services check again)."""
+        if action == "escalate_case":
+            row = self.table.selected_row
+            if not permissions.allowed(self.services.context.actor.role, Action.escalate):
+                return False
+            return True if row is not None and lifecycle.can(Action.escalate, row.state) else None
         if action in CASE_ACTIONS:
             detail = self.selected_detail
             if detail is None or detail.code != self.table.selected_code:
@@ -374,6 +383,13 @@ class QueuePane(Vertical):
     def action_set_priority(self) -> None:
         self._begin(Action.set_priority)
 
+    def action_escalate_case(self) -> None:
+        row = self.table.selected_row
+        if row is None:
+            self.notify(t("queue.no_selection"), severity="warning", markup=False)
+            return
+        escalate_case(self, self.services.escalations, row.code, row_summary(row))
+
     def _begin(self, action: Action | None, seen: PendingAction | None = None) -> None:
         """Start ``action`` (None: show the case) on the selected case, or on ``seen``."""
         if seen is None:
@@ -436,7 +452,9 @@ class QueuePane(Vertical):
         """The detail screen closed: the table kept its cursor; an action chosen there starts
         with the version the detail showed."""
         self.table.focus()
-        if action is not None:
+        if action is Action.escalate:
+            escalate_case(self, self.services.escalations, seen.code)
+        elif action is not None:
             self._begin(action, seen)
 
     def _action_chosen(
