@@ -114,6 +114,8 @@ def cases_show(state: CliState, code: str, as_json: bool) -> None:
 
 
 def _echo_detail(detail: CaseDetail, zone: Any) -> None:
+    from gridconsole.services.escalation_text import with_reason
+
     def when(instant: datetime | None) -> str:
         return f"{instant.astimezone(zone):%Y-%m-%d %H:%M:%S}" if instant else "-"
 
@@ -174,7 +176,8 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
             before = t(f"state.{event.from_state.value}") if event.from_state else "-"
             after = t(f"state.{event.to_state.value}") if event.to_state else before
             change = f" {before} → {after}"
-        reason = f" — {display_text(event.reason)}" if event.reason else ""
+        said = with_reason(event.action, event.detail, event.reason, zone)
+        reason = f" — {display_text(said)}" if said else ""
         behalf = f" {t('cli.on_behalf')}" if event.on_behalf else ""
         click.echo(
             f"  {when(event.at)}  {display_text(event.operator_name)}{behalf}  "

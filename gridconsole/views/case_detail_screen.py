@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from gridconsole.domain import permissions
 from gridconsole.domain.enums import Action
 from gridconsole.i18n import t
+from gridconsole.services.escalation_records import EscalationDetail
+from gridconsole.services.escalation_text import with_reason
 from gridconsole.services.records import CaseDetail, CaseEventView
 from gridconsole.views.formatting import cell, local_time, safe, safe_multiline
+from gridconsole.views.ports import ConsoleServices
 
 # binding action name → the case action it hands back to the queue
 DETAIL_ACTIONS: dict[str, Action] = {
@@ -27,6 +34,15 @@ DETAIL_ACTIONS: dict[str, Action] = {
     "resolve_in_grid": Action.resolve_in_grid,
     "set_priority": Action.set_priority,
 }
+
+
+class EscalationsLoaded(Message):
+    """The case's escalations (Art. 30) and their reports were read for the detail screen."""
+
+    def __init__(self, escalations: tuple[EscalationDetail, ...], at: datetime) -> None:
+        super().__init__()
+        self.escalations = escalations
+        self.at = at  # when they were read: a window closed by then is shown as missed
 
 
 class CaseDetailScreen(Screen[Action | None]):
@@ -71,6 +87,17 @@ class CaseDetailScreen(Screen[Action | None]):
             if detail.dispatches:
                 yield Static(Content(t("detail.dispatches")), classes="detail-section")
                 yield Static(Content(self._dispatch_lines()), id="detail-dispatches")
+            # the escalation board's view of the case, once read (and only if it has any)
+            escalations_title = Static(
+                Content(t("detail.escalations")),
+                classes="detail-section",
+                id="detail-escalations-title",
+            )
+            escalations_title.display = False
+            yield escalations_title
+            escalations = Static(id="detail-escalations")
+            escalations.display = False
+            yield escalations
             yield Static(Content(t("detail.timeline")), classes="detail-section")
             yield DataTable[Text](id="detail-timeline", cursor_type="row", zebra_stripes=True)
         yield Footer(show_command_palette=False)
@@ -82,6 +109,62 @@ class CaseDetailScreen(Screen[Action | None]):
         for event in self.detail.events:
             timeline.add_row(*self._event_cells(event), key=str(event.id))
         timeline.focus()
+        services = cast(ConsoleServices | None, getattr(self.app, "services", None))
+        # a department's liaison does not read the board (minimum necessary)
+        if services is not None and services.context.actor.role in permissions.BOARD_READERS:
+            self.read_escalations(services)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-detail-escalations")
+    def read_escalations(self, services: ConsoleServices) -> None:
+        board = services.escalations
+        cards = board.for_case(self.detail.code)
+        details = tuple(board.detail(card.id) for card in cards)
+        self.post_message(EscalationsLoaded(details, services.context.now()))
+
+    def on_escalations_loaded(self, message: EscalationsLoaded) -> None:
+        if not message.escalations:
+            return
+        lines = self.query_one("#detail-escalations", Static)
+        lines.update(Content(self._escalation_lines(message.escalations, message.at)))
+        lines.display = True
+        self.query_one("#detail-escalations-title", Static).display = True
+
+    def _escalation_lines(self, escalations: tuple[EscalationDetail, ...], now: datetime) -> str:
+        """Per escalation: stage, kind, severity, how it came, the next report due (and whether
+        its window has closed); then each report made, oldest first."""
+
+        def when(value: datetime | None) -> str:
+            return local_time(value, self.zone, "%m-%d %H:%M") or "-"
+
+        lines = []
+        for escalation in escalations:
+            card = escalation.card
+            parts = [
+                f"#{card.id}",
+                t(f"escalation_stage.{card.stage.value}"),
+                t(f"escalation_kind.{card.kind.value}"),
+                t(f"severity.{card.severity.value}"),
+                t(f"escalation_source.{card.source.value}"),
+                f"{t('detail.escalation_raised')} {when(card.raised_at)}",
+            ]
+            if card.next_report_due is not None:
+                due = f"{t(f'report_due.{card.next_report_due.value}')} {when(card.next_report_at)}"
+                if card.overdue(now):
+                    due += f" {t('detail.escalation_missed')}"
+                parts.append(f"{t('detail.escalation_next')} {due}")
+            if card.missed_count:
+                parts.append(t("detail.escalation_missed_count", count=card.missed_count))
+            lines.append("  ".join(parts))
+            for report in escalation.reports:
+                recipient = f"（{safe(report.recipient)}）" if report.recipient else ""
+                late = f"  {t('escalation_text.late')}" if report.late else ""
+                lines.append(
+                    f"    {when(report.reported_at)}  {t(f'report_kind.{report.kind.value}')}"
+                    f"  {t(f'report_channel.{report.channel.value}')}"
+                    f"  → {t(f'report_level.{report.level.value}')}{recipient}"
+                    f"  {safe(report.operator)}{late}"
+                )
+        return "\n".join(lines)
 
     def _field_pairs(self) -> list[tuple[str, str]]:
         detail = self.detail
@@ -181,7 +264,7 @@ class CaseDetailScreen(Screen[Action | None]):
             cell(event.operator_name, 12),
             cell(t(f"action.{event.action.value}")),
             cell(states),
-            cell(event.reason, 40),
+            cell(with_reason(event.action, event.detail, event.reason, self.zone), 40),
             cell(t("detail.on_behalf") if event.on_behalf else ""),
         ]
 
