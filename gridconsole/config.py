@@ -243,6 +243,32 @@ class RosterSettings(_Section):
         return self
 
 
+class StatisticsWeights(_Section):
+    """How much each rate counts in a department's score (绩效考评, Art. 5 and 35; local
+    practice: city rules score time-keeping, returns and satisfaction). Any non-negative numbers:
+    the score is the weighted mean of the rates a department has (×100)."""
+
+    on_time: Annotated[float, Field(ge=0)] = 40  # 按期办结率
+    sign_on_time: Annotated[float, Field(ge=0)] = 10  # 按时签收率
+    satisfaction: Annotated[float, Field(ge=0)] = 30  # 满意率
+    no_return: Annotated[float, Field(ge=0)] = 10  # 1 − 退单率
+    no_rework: Annotated[float, Field(ge=0)] = 10  # 1 − 返工率
+
+
+class StatisticsSettings(_Section):
+    """Performance evaluation: the score's weights and how a 基本满意 answer counts."""
+
+    weights: StatisticsWeights = StatisticsWeights()
+    # a 基本满意 answer counts this much of a 满意 one in the satisfaction rate
+    basically_satisfied_credit: Annotated[float, Field(ge=0, le=1)] = 0.8
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> StatisticsSettings:
+        if not any(self.weights.model_dump().values()):
+            raise ValueError("at least one statistics weight must be above 0")
+        return self
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     centre: CentreSettings = CentreSettings()
@@ -253,6 +279,7 @@ class Settings(_Section):
     deadlines: DeadlineSettings = DeadlineSettings()
     roster: RosterSettings = RosterSettings()
     escalation: EscalationSettings = EscalationSettings()
+    statistics: StatisticsSettings = StatisticsSettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

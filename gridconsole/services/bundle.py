@@ -22,6 +22,7 @@ from gridconsole.services.overdue import OverdueService
 from gridconsole.services.queue import QueueService
 from gridconsole.services.roster import RosterService
 from gridconsole.services.routing import RoutingService
+from gridconsole.services.statistics import StatisticsService
 from gridconsole.store.engine import Database
 
 
@@ -41,6 +42,7 @@ class Services:
     routing: RoutingService  # where cases would go: configured routes and history
     roster: RosterService  # grids and grid workers, declarations, complaints (Art. 6–20)
     escalations: EscalationService  # the escalation board (Art. 30) and its alerts
+    statistics: StatisticsService  # performance evaluation (Art. 5, 35): measures, ranking
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
@@ -62,6 +64,7 @@ class Services:
             routing=RoutingService(context),
             roster=RosterService(context),
             escalations=EscalationService(context),
+            statistics=StatisticsService(context),
         )
 
 
