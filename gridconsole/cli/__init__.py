@@ -11,6 +11,7 @@ from gridconsole.cli import (  # noqa: F401  (importing a module registers its c
     dispatch_commands,
     escalation_commands,
     operator_commands,
+    report_commands,
     roster_commands,
     scheduler_commands,
 )

@@ -523,3 +523,40 @@ def escalations_statement(start: datetime, end: datetime) -> Select[Any]:
         .where(_esc.raised_at >= start, _esc.raised_at < end)
         .order_by(_esc.raised_at, _esc.id)
     )
+
+
+def open311_statement(start: datetime, end: datetime) -> Select[Any]:
+    """The cases reported in [start, end) for the Open311 export, oldest first, with their
+    category, grid and the department of their latest lead dispatch (active or not)."""
+    latest_lead = (
+        select(_dep.name)
+        .select_from(Dispatch)
+        .join(Department, _dep.id == _d.department_id)
+        .where(_d.case_id == _c.id, _d.role == LEAD)
+        .order_by(_d.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            _c.code,
+            _c.state,
+            _c.description,
+            _c.address,
+            _c.lat,
+            _c.lon,
+            _c.reported_at,
+            _c.updated_at,
+            _c.due_at,
+            _cat.code.label("category_code"),
+            _cat.name.label("category_name"),
+            _g.code.label("grid_code"),
+            latest_lead.label("department_name"),
+        )
+        .select_from(Case)
+        .join(CaseCategory, _cat.id == _c.category_id)
+        .outerjoin(Grid, _g.id == _c.grid_id)
+        .where(_c.reported_at >= start, _c.reported_at < end)
+        .order_by(_c.reported_at, _c.id)
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -433,3 +434,159 @@ def test_grid_workers(history: History, any_db: Database) -> None:
     # the grid's verifications in December: G A B B' E (on time) and the late one
     assert rows[0].verifications == 6
     assert rows[0].verified_on_time == 5
+
+
+# -- the monthly report and the Open311 export ----------------------------------------------------
+
+
+def test_the_workbook_reads_back_with_the_services_figures(
+    history: History, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from gridconsole.services.statistics_report import ReportFormat, build_report, write_report
+
+    context = history.disp.context
+    report = build_report(context, history.disp.statistics, DECEMBER)
+    path = tmp_path / "report.xlsx"
+    assert write_report(report, path, ReportFormat.xlsx, context) == (path,)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == [
+        "部门考评",
+        "社区考评",
+        "类别统计",
+        "超期清单",
+        "升级事件",
+        "网格员",
+    ]
+    departments = workbook["部门考评"]
+    assert departments.freeze_panes == "A3"
+    header = [cell.value for cell in departments[2]]
+    assert header[:5] == ["排名", "编码", "名称", "得分", "接收"]
+    rows = {row[1]: row for row in departments.iter_rows(min_row=3, values_only=True)}
+    received, on_time_rate, median = (
+        header.index("接收"),
+        header.index("按期办结率"),
+        header.index("办理中位(工时)"),
+    )
+    assert rows["CG"][received] == 6
+    assert rows["CG"][on_time_rate] == 0.5
+    assert rows["CG"][median] == 21.5
+    assert rows["SC"][header.index("得分")] == 78.6
+    total = next(
+        row for row in departments.iter_rows(min_row=3, values_only=True) if row[2] == "合计"
+    )
+    table = history.disp.statistics.table(Dimension.department, DECEMBER)
+    assert total[received] == table.totals.received == 8
+    assert total[header.index("办结")] == table.totals.completed == 6
+    assert departments.cell(3, on_time_rate + 1).number_format == "0.0%"
+    assert departments.column_dimensions["C"].width >= 12  # 城管执法中队: 12 cells + margin
+    overdue = list(workbook["超期清单"].iter_rows(min_row=3, values_only=True))
+    assert sorted(row[0] for row in overdue) == sorted(
+        history.codes[name] for name in ("B", "F", "G")
+    )
+    assert {row[8] for row in overdue} == {"138****1234"}  # the reporter's phone, masked
+    assert isinstance(overdue[0][6], datetime)  # the scored deadline, a date cell
+    assert workbook["超期清单"].cell(3, 7).number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_csv_and_json(history: History, tmp_path: Path) -> None:
+    import csv
+    import json
+
+    from gridconsole.services.statistics_report import ReportFormat, build_report, write_report
+
+    context = history.disp.context
+    report = build_report(context, history.disp.statistics, DECEMBER)
+    written = write_report(report, tmp_path / "m.csv", ReportFormat.csv, context)
+    assert [path.name for path in written] == [
+        "m-department.csv",
+        "m-community.csv",
+        "m-category.csv",
+        "m-overdue.csv",
+        "m-escalations.csv",
+        "m-workers.csv",
+    ]
+    with written[0].open(encoding="utf-8-sig") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0][:3] == ["排名", "编码", "名称"]
+    assert lines[-1][2] == "合计"
+    (path,) = write_report(report, tmp_path / "m.json", ReportFormat.json, context)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    cg = next(row for row in document["sheets"]["department"]["rows"] if row["code"] == "CG")
+    assert (cg["received"], cg["on_time_rate"], cg["handling_p90"]) == (6, 0.5, 31.0)
+    assert document["sheets"]["department"]["total"]["received"] == 8
+
+
+def test_open311_export(history: History, tmp_path: Path) -> None:
+    import json
+
+    from gridconsole.services.statistics_report import write_open311
+
+    path = tmp_path / "open311.json"
+    assert write_open311(history.disp.context, DECEMBER, path) == 7  # G was reported in November
+    text = path.read_text(encoding="utf-8")
+    assert "13812341234" not in text
+    assert "张三" not in text
+    requests = {request["service_request_id"]: request for request in json.loads(text)}
+    a = requests[history.codes["A"]]
+    assert a["status"] == "closed"
+    assert a["service_code"] == "11-noise"
+    assert a["agency_responsible"] == "城管执法中队"
+    assert a["requested_datetime"] == "2026-12-01T08:50:00+08:00"
+    assert a["expected_datetime"] is None
+    f = requests[history.codes["F"]]
+    assert f["status"] == "open"
+    assert f["expected_datetime"] is not None
+
+
+def test_report_from_the_command_line(history: History, any_db: Database, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from gridconsole.domain.enums import Role
+    from gridconsole.services.operators import ensure_operator
+    from tests.unit.test_cli import ME, invoke
+
+    url = any_db.writer.url.render_as_string(hide_password=False)
+    ensure_operator(
+        any_db, history.clock, username=ME, display_name="值班测试", role=Role.shift_lead
+    )
+    out = tmp_path / "2026-12.xlsx"
+    now = "2027-01-05T10:00:00+08:00"
+    result = invoke(
+        tmp_path,
+        "--db",
+        url,
+        "--now",
+        now,
+        "report",
+        "monthly",
+        "--month",
+        "2026-12",
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    assert "已写入" in result.stdout
+    assert load_workbook(out)["部门考评"].cell(2, 1).value == "排名"
+    bad = invoke(
+        tmp_path,
+        "--db",
+        url,
+        "--now",
+        now,
+        "report",
+        "monthly",
+        "--month",
+        "2026-13",
+        "--out",
+        str(out),
+    )
+    assert bad.exit_code == 1
+    assert "YYYY-MM" in bad.stderr
+    result = invoke(
+        tmp_path, "--db", url, "--now", now, "report", "open311",
+        "--from", "2026-12-01", "--to", "2026-12-31", "--out", str(tmp_path / "o.json"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "7" in result.stdout
