@@ -1,0 +1,203 @@
+"""Keystroke to updated frame, on the real console over a demo database (headless, 120×40).
+
+The console is built as ``gridconsole --db …`` builds it (settings from config.toml, the system
+clock, the services opened in a worker, the deadline timers running). A key is sent the way
+``pilot.press`` sends it (a ``Key`` event to the driver), and the time is taken at the first frame
+the app hands to its display (``App._display``, called with every compositor update, headless or
+not) that shows the key's effect: the cursor on the next row; the other pane current; for the
+filter, the frame after the queue pane has handled its page worker's answer. ``pilot.press``
+itself is not timed: it waits on idle the app and costs 60–80 ms whatever the app does
+(performance.md). Headless, the frame is not encoded to escape sequences (~1 ms at 120×40).
+
+The floor is the same cursor move in the minimal app (a 50-row ``DataTable``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.widgets import ContentSwitcher, DataTable, Input
+
+from bench.console_app import console_app, wait_until
+from bench.minimal_app import MinimalApp
+
+SIZE = (120, 40)
+TIMEOUT_S = 10.0
+SEARCH_TERMS = ("噪音", "漏水", "欠薪", "农民工", "施工噪", "拖欠农民工")
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Milliseconds: median, p95, range; ``timeouts`` keys that showed no effect in time."""
+
+    samples: tuple[float, ...]
+    timeouts: int = 0
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    def __str__(self) -> str:
+        low, high = min(self.samples), max(self.samples)
+        lost = f" ({self.timeouts} timed out)" if self.timeouts else ""
+        return (
+            f"p50 {self.median_ms:6.1f} p95 {self.p95_ms:6.1f} ms "
+            f"[{low:.1f} – {high:.1f}] n={len(self.samples)}{lost}"
+        )
+
+
+class FrameClock:
+    """Times a key from its sending to the first frame displayed for which ``shown()`` holds."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self._shown: Callable[[], bool] | None = None
+        self._at: float | None = None
+        self._event = asyncio.Event()
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if (
+                renderable is not None
+                and self._shown is not None
+                and self._at is None
+                and self._shown()
+            ):
+                self._at = time.perf_counter()
+                self._event.set()
+
+        app._display = display  # type: ignore[method-assign]
+
+    async def key(self, key: str, shown: Callable[[], bool]) -> float | None:
+        """Milliseconds from sending ``key`` to the frame showing its effect (None: timed out)."""
+        driver = self.app._driver
+        assert driver is not None
+        self._shown, self._at = shown, None
+        self._event.clear()
+        character = key if len(key) == 1 else ("\r" if key == "enter" else None)
+        event = events.Key(key, character)
+        event.set_sender(self.app)
+        started = time.perf_counter()
+        driver.send_message(event)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), TIMEOUT_S)
+        at, self._shown = self._at, None
+        await asyncio.sleep(0.02)  # let trailing work (detail reads, bindings) finish
+        return None if at is None else (at - started) * 1000
+
+
+def _latency(samples: list[float | None]) -> Latency:
+    kept = tuple(sample for sample in samples if sample is not None)
+    return Latency(kept or (float("nan"),), timeouts=len(samples) - len(kept))
+
+
+async def _cursor_moves(clock: FrameClock, table: DataTable[Any], runs: int) -> Latency:
+    samples: list[float | None] = []
+    down = True
+    last = min(table.row_count, 20) - 1
+    for _ in range(runs):
+        # down the page and back, never past its end
+        if table.cursor_row >= last:
+            down = False
+        elif table.cursor_row <= 0:
+            down = True
+        target = table.cursor_row + (1 if down else -1)
+        samples.append(
+            await clock.key("down" if down else "up", lambda t=target: table.cursor_row == t)
+        )
+    return _latency(samples)
+
+
+def console_keystrokes(database: Path, runs: int) -> dict[str, Latency]:
+    """Cursor move, pane switch (F3 to the overdue pane and F2 back, once both are built),
+    a character typed in the search box, and a search applied (Enter) until its page is shown."""
+    from gridconsole.views.queue_pane import QueuePane
+
+    app = console_app(database)
+    handled = [0]
+    original = QueuePane.on_queue_loaded
+
+    def counted(pane: QueuePane, message: Any) -> None:
+        original(pane, message)
+        handled[0] += 1
+
+    async def scenario() -> dict[str, Latency]:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: bool(app.screen.query(QueuePane)) and _loaded(app))
+            clock = FrameClock(app)
+            pane = app.screen.query_one(QueuePane)
+            table = pane.table
+            table.focus()
+            await pilot.pause()
+            figures = {"cursor move (↓/↑) in the queue": await _cursor_moves(clock, table, runs)}
+            switcher = app.screen.query_one("#panes", ContentSwitcher)
+            await pilot.press("f3")  # build the overdue pane once (its first open is in memory)
+            await wait_until(pilot, lambda: switcher.current == "overdue-pane")
+            await pilot.press("f2")
+            await pilot.pause(0.3)
+            to_overdue: list[float | None] = []
+            to_queue: list[float | None] = []
+            for _ in range(max(runs // 2, 3)):
+                to_overdue.append(await clock.key("f3", lambda: switcher.current == "overdue-pane"))
+                to_queue.append(await clock.key("f2", lambda: switcher.current == "queue-pane"))
+            figures["pane switch F3 (overdue)"] = _latency(to_overdue)
+            figures["pane switch F2 (back to the queue)"] = _latency(to_queue)
+            search = pane.query_one("#filter-search", Input)
+            typed: list[float | None] = []
+            applied: list[float | None] = []
+            for index in range(max(runs // 2, 3)):
+                term = SEARCH_TERMS[index % len(SEARCH_TERMS)]
+                search.value = ""
+                search.focus()
+                await pilot.pause()
+                for character in term:
+                    expected = search.value + character
+                    typed.append(await clock.key(character, lambda e=expected: search.value == e))
+                before = handled[0]
+                applied.append(await clock.key("enter", lambda b=before: handled[0] > b))
+            figures["a character typed in the search box"] = _latency(typed)
+            figures["search applied (Enter), page shown"] = _latency(applied)
+            return figures
+
+    QueuePane.on_queue_loaded = counted  # type: ignore[method-assign]
+    try:
+        return asyncio.run(scenario())
+    finally:
+        QueuePane.on_queue_loaded = original  # type: ignore[method-assign]
+
+
+def _loaded(app: App[Any]) -> bool:
+    from gridconsole.views.queue_pane import QueuePane
+
+    panes = app.screen.query(QueuePane)
+    return bool(panes) and panes.first().loaded and panes.first().table.row_count > 1
+
+
+def minimal_keystrokes(runs: int) -> Latency:
+    """The floor: the same cursor move in the minimal app."""
+
+    async def scenario() -> Latency:
+        app = MinimalApp()
+        async with app.run_test(size=SIZE) as pilot:
+            table = app.query_one(DataTable)
+            await wait_until(pilot, lambda: table.row_count == 50)
+            table.focus()
+            await pilot.pause()
+            return await _cursor_moves(FrameClock(app), table, runs)
+
+    return asyncio.run(scenario())
