@@ -111,7 +111,7 @@ class OverduePane(CaseOpeningPane):
         self.board: OverdueBoard | None = None
         # keyset pages: the cursor each page starts after (None: the first page)
         self.page_cursors: list[OverdueCursor | None] = [None]
-        self.loading = False
+        self.reading = False  # a read is in flight (not Textual's `loading`: that draws an overlay)
         self._request = 0
 
     # -- layout -------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ class OverduePane(CaseOpeningPane):
 
     def reload(self) -> None:
         self._request += 1
-        self.loading = True
+        self.reading = True
         self.load_board(self.query_filter, self.page_cursors[-1], self._request)
 
     def watch_change_token(self) -> None:
@@ -185,7 +185,7 @@ class OverduePane(CaseOpeningPane):
     def on_overdue_pane_board_loaded(self, message: BoardLoaded) -> None:
         if message.request != self._request:
             return
-        self.loading = False
+        self.reading = False
         board = message.board
         self.board = board
         self.table.show_rows(board.rows, board.countdown, self.services.context.now())
@@ -236,7 +236,7 @@ class OverduePane(CaseOpeningPane):
             return
         now = self.services.context.now()
         crossed = self.table.tick(now)
-        if self.loading:
+        if self.reading:
             return
         if crossed or self._set_may_change(board, now):
             self.reload()
@@ -389,6 +389,6 @@ class OverduePane(CaseOpeningPane):
             return
         self.post_message(OperationFailed(event.worker.error))
         if event.worker.group == "overdue-board":
-            self.loading = False
+            self.reading = False
         elif event.worker.group == "overdue-action":
             self.reload()

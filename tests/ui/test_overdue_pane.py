@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 from sqlmodel import col
-from textual.widgets import Digits, Input, Select
+from textual.widgets import Digits, Input, LoadingIndicator, Select
 
 from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
@@ -93,6 +93,25 @@ async def test_lists_warning_and_overdue_cases_soonest_due_first(
             cases["normal"]: DeadlineStatus.warning,
         }
         assert app.focused is table
+
+
+async def test_a_reload_draws_no_loading_overlay(
+    db: Database, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    """The pane re-reads on every change from any console: that must not flash Textual's
+    loading indicator over the table (a full repaint over a slow link each time)."""
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.screen.query_one(OverduePane)
+        pane.reload()
+        await pilot.pause()
+        assert not pane.loading
+        assert not app.screen.query(LoadingIndicator)
+        await settle(pilot)
+        assert shown(app) == [cases["water"], cases["urgent"], cases["normal"]]
 
 
 async def test_countdowns_tick_from_memory_and_a_breach_turns_the_row_red(
