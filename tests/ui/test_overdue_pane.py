@@ -107,8 +107,9 @@ async def test_a_reload_draws_no_loading_overlay(
         await settle(pilot)
         pane = app.screen.query_one(OverduePane)
         pane.reload()
-        await pilot.pause()
+        # Widget.loading is what draws the overlay: a read in flight must not set it
         assert not pane.loading
+        await pilot.pause()
         assert not app.screen.query(LoadingIndicator)
         await settle(pilot)
         assert shown(app) == [cases["water"], cases["urgent"], cases["normal"]]
