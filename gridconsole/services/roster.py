@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -883,27 +883,29 @@ def _pinyin_match(model: type[Community | Grid | GridWorker], needle: str) -> Co
     )
 
 
+def _covering(grid_condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The worker covers a grid meeting ``grid_condition`` (grids joined to communities).
+
+    An uncorrelated ``IN``: the grids (hundreds) are matched once, not once per worker row.
+    """
+    grid_ids = (
+        select(col(Grid.id))
+        .join(Community, col(Community.id) == col(Grid.community_id))
+        .where(grid_condition)
+    )
+    return col(GridWorker.id).in_(
+        select(col(GridWorkerGrid.worker_id)).where(col(GridWorkerGrid.grid_id).in_(grid_ids))
+    )
+
+
 def _worker_conditions(query: RosterQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if not query.include_left:
         conditions.append(col(GridWorker.status) != WorkerStatus.left)
     if query.grid_code:
-        conditions.append(
-            exists().where(
-                col(GridWorkerGrid.worker_id) == col(GridWorker.id),
-                col(GridWorkerGrid.grid_id) == col(Grid.id),
-                col(Grid.code) == query.grid_code,
-            )
-        )
+        conditions.append(_covering(col(Grid.code) == query.grid_code))
     elif query.community_code:
-        conditions.append(
-            exists().where(
-                col(GridWorkerGrid.worker_id) == col(GridWorker.id),
-                col(GridWorkerGrid.grid_id) == col(Grid.id),
-                col(Grid.community_id) == col(Community.id),
-                col(Community.code) == query.community_code,
-            )
-        )
+        conditions.append(_covering(col(Community.code) == query.community_code))
     needle = search_needle(query.text)
     if needle:
         pattern = like_pattern(needle)
@@ -919,17 +921,7 @@ def _worker_conditions(query: RosterQuery) -> list[ColumnElement[bool]]:
             grid_match += [_pinyin_match(Grid, needle), _pinyin_match(Community, needle)]
         if needle.isdigit() and len(needle) >= 4:
             worker_match.append(_like(GridWorker.mobile, pattern))
-        conditions.append(
-            or_(
-                *worker_match,
-                exists().where(
-                    col(GridWorkerGrid.worker_id) == col(GridWorker.id),
-                    col(GridWorkerGrid.grid_id) == col(Grid.id),
-                    col(Grid.community_id) == col(Community.id),
-                    or_(*grid_match),
-                ),
-            )
-        )
+        conditions.append(or_(*worker_match, _covering(or_(*grid_match))))
     return conditions
 
 
