@@ -66,7 +66,7 @@ class MainScreen(Screen[None]):
         ),
         # not in the footer (full at 80 columns already): in help and the palette
         Binding(
-            "f7,6",
+            "f10,6",
             "show_escalation_pane",
             t("escalation.key_show_pane"),
             show=False,
