@@ -209,6 +209,11 @@ def _count(value: object, name: str, maximum: int, problems: list[FieldProblem])
         if not text.isascii() or not text.lstrip("-").isdigit():
             problems.append(FieldProblem(name, _rule("whole_number", value=value)))
             return None
+        if len(text) > len(str(maximum)) + 1:  # no need to read a thousand digits to refuse them
+            problems.append(
+                FieldProblem(name, _rule("range", value=text[:12] + "…", low=0, high=maximum))
+            )
+            return None
         number = int(text)
     if not 0 <= number <= maximum:
         problems.append(FieldProblem(name, _rule("range", value=value, low=0, high=maximum)))

@@ -105,6 +105,7 @@ def test_people_involved_is_stored_and_nothing_is_escalated_below_the_rule(
         ("12.5", "不是整数"),
         ("1e3", "不是整数"),
         (True, "不是整数"),
+        ("9" * 5000, "应在 0 到 100000 之间"),  # refused without reading it as a number
     ],
 )
 def test_a_bad_people_count_is_refused_and_nothing_written(

@@ -110,6 +110,10 @@ json_values = st.recursive(
                 "lon",
                 "address",
                 "reporter_name",
+                "people_involved",
+                "escalation_kind",
+                "severity",
+                "escalation_reason",
             ]
         ),
         json_values,
