@@ -43,8 +43,12 @@ from gridconsole.views.ports import ConsoleServices, ServicesOpener
 from gridconsole.views.queue_commands import QueueCommands
 from gridconsole.views.queue_pane import QueuePane
 from gridconsole.views.queue_table import QueueTable
+from gridconsole.views.ranking_table import RankingTable
 from gridconsole.views.roster_pane import RosterPane
 from gridconsole.views.roster_table import RosterTable
+from gridconsole.views.statistics_commands import StatisticsCommands
+from gridconsole.views.statistics_pane import HELP_NOTES as STATISTICS_HELP_NOTES
+from gridconsole.views.statistics_pane import StatisticsPane
 
 # Palette commands Textual offers that would move personal data off the console.
 EGRESS_COMMANDS = frozenset({"Screenshot"})
@@ -77,6 +81,7 @@ class GridConsoleApp(App[None]):
         "views/approvals_pane.tcss",
         "views/roster_pane.tcss",
         "views/escalation_pane.tcss",
+        "views/statistics_pane.tcss",
     ]
     TITLE = t("app.title")
     COMMANDS: ClassVar = App.COMMANDS | {
@@ -86,6 +91,7 @@ class GridConsoleApp(App[None]):
         DeskCommands,
         ApprovalsCommands,
         EscalationCommands,
+        StatisticsCommands,
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     # Selection copy goes to the terminal clipboard (OSC 52): personal data stays on screen.
@@ -170,6 +176,11 @@ class GridConsoleApp(App[None]):
             HelpSection(
                 t("roster.pane.help_section"),
                 remapped((*declared_bindings(RosterPane), *declared_bindings(RosterTable))),
+            ),
+            HelpSection(
+                t("statistics.pane.help_section"),
+                remapped((*declared_bindings(StatisticsPane), *declared_bindings(RankingTable))),
+                tuple(t(note) for note in STATISTICS_HELP_NOTES),
             ),
             HelpSection(t("help.section_detail"), remapped(declared_bindings(CaseDetailScreen))),
             HelpSection(

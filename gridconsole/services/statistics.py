@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select
@@ -269,6 +270,14 @@ class StatisticsService:
                 for row in session.execute(rows_statement)
             )
         return DrillPage(rows=rows, total=total)
+
+    def export(self, period: Period, path: Path) -> tuple[Path, ...]:
+        """The monthly report of ``period`` written to ``path`` (its suffix says the format:
+        .xlsx, .csv per sheet, .json); returns the files written."""
+        from gridconsole.services.statistics_report import ReportFormat, build_report, write_report
+
+        report = build_report(self.context, self, period)
+        return write_report(report, path, ReportFormat.of(path), self.context)
 
     # -- the report's lists ----------------------------------------------------------------
 

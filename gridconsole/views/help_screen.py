@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from gridconsole.i18n import catalog, get_locale, t
 class HelpSection:
     title: str
     bindings: tuple[Binding, ...]
+    notes: tuple[str, ...] = ()  # lines shown under the keys (e.g. the statistics' formulas)
 
 
 def describe(binding: Binding) -> str:
@@ -29,6 +31,25 @@ def describe(binding: Binding) -> str:
     if key in catalog(get_locale()):
         return t(key)
     return binding.description or action
+
+
+NOTE_WIDTH = 56  # cells: a note wraps to fit the help frame at 80 columns
+
+
+def note_lines(note: str, width: int = NOTE_WIDTH) -> list[str]:
+    """``note`` cut into lines of at most ``width`` terminal cells (Chinese has no spaces)."""
+    lines: list[str] = []
+    line, used = "", 0
+    for char in note:
+        size = cell_len(char)
+        if used + size > width:
+            lines.append(line)
+            line, used = "", 0
+        line += char
+        used += size
+    if line:
+        lines.append(line)
+    return lines
 
 
 class HelpScreen(ModalScreen[None]):
@@ -58,6 +79,9 @@ class HelpScreen(ModalScreen[None]):
                     for key in binding.key.split(",")
                 )
                 table.add_row(Text(keys, style="bold"), Text(describe(binding)))
+            for note in section.notes:
+                for line in note_lines(note):
+                    table.add_row(Text(""), Text(line, style="dim"))
         table.focus()
 
     @property

@@ -29,6 +29,7 @@ from gridconsole.domain.enums import (
     Severity,
 )
 from gridconsole.domain.escalation import ReportWindows
+from gridconsole.domain.periods import Period, PeriodKind
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.dispatch_records import (
     DepartmentRecord,
@@ -71,6 +72,13 @@ from gridconsole.services.roster_records import (
     WorkerCursor,
     WorkerDetail,
     WorkerPage,
+)
+from gridconsole.services.statistics_records import (
+    Dimension,
+    DrillPage,
+    Measure,
+    StatisticsTable,
+    TrendDay,
 )
 
 
@@ -330,6 +338,39 @@ class EscalationsPort(Protocol):
     ) -> int: ...
 
 
+class StatisticsPort(Protocol):
+    """Performance evaluation (the statistics pane): tables, trend, drill-down, export."""
+
+    def today(self) -> date: ...
+
+    def named_period(self, kind: PeriodKind) -> Period: ...
+
+    def custom_period(self, first: date, last: date) -> Period: ...
+
+    def table(self, dimension: Dimension, period: Period) -> StatisticsTable: ...
+
+    def trend(
+        self,
+        period: Period,
+        dimension: Dimension = ...,
+        key: int | None = ...,
+        *,
+        whole_centre: bool = ...,
+    ) -> tuple[TrendDay, ...]: ...
+
+    def drill(
+        self,
+        period: Period,
+        dimension: Dimension | None,
+        key: int | None,
+        measure: Measure,
+        *,
+        limit: int = ...,
+    ) -> DrillPage: ...
+
+    def export(self, period: Period, path: Path) -> tuple[Path, ...]: ...
+
+
 class DeadlineTimersPort(Protocol):
     """The console's deadline timers (``gridconsole.scheduling``), started once services open."""
 
@@ -388,6 +429,9 @@ class ConsoleServices(Protocol):
 
     @property
     def escalations(self) -> EscalationsPort: ...
+
+    @property
+    def statistics(self) -> StatisticsPort: ...
 
 
 @dataclass(frozen=True)
