@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 from gridconsole.config import Settings
@@ -38,6 +38,8 @@ from gridconsole.views.overdue_pane import OverduePane
 from gridconsole.views.ports import ConsoleServices, DeadlineTimersPort, ServicesOpener
 from gridconsole.views.queue_pane import QueuePane
 from gridconsole.views.roster_pane import RosterPane
+from gridconsole.views.statistics_pane import StatisticsPane
+from gridconsole.views.steady_footer import SteadyFooter
 
 QUEUE_PANE_ID = "queue-pane"
 # at most this many breach notifications from one tick (a burst must not bury the screen)
@@ -48,6 +50,7 @@ APPROVALS_PANE_ID = "approvals-pane"
 DISPATCH_PANE_ID = "dispatch-pane"
 ESCALATION_PANE_ID = "escalation-pane"
 ROSTER_PANE_ID = "roster-pane"
+STATISTICS_PANE_ID = "statistics-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
 # escalation alerts read per poll (the banner shows the oldest and the total) and at most this
@@ -73,11 +76,18 @@ class MainScreen(Screen[None]):
             id="show-escalation-pane",
         ),
         Binding(
-            "f8,7",
+            "f11,7",
             "show_roster_pane",
             t("roster.pane.key_show_pane"),
             show=False,
             id="show-roster-pane",
+        ),
+        Binding(
+            "f12,8",
+            "show_statistics_pane",
+            t("statistics.pane.key_show_pane"),
+            show=False,
+            id="show-statistics-pane",
         ),
     ]
 
@@ -98,7 +108,7 @@ class MainScreen(Screen[None]):
         yield ConsoleHeader(self.settings, self.opener.clock, id="console-header")
         yield AlertBanner(id="alert-banner")
         yield ContentSwitcher(id="panes")
-        yield Footer(show_command_palette=False)
+        yield SteadyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.open_services()
@@ -183,7 +193,7 @@ class MainScreen(Screen[None]):
             self.deadline_timers.shutdown()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_roster_pane" and self.services is None:
+        if action in ("show_roster_pane", "show_statistics_pane") and self.services is None:
             return None
         if action in ("show_queue_pane", "show_overdue_pane") and self.services is None:
             return None  # nothing to show yet
@@ -207,6 +217,8 @@ class MainScreen(Screen[None]):
                 return False  # the board is the centre's (and the auditor's), not a liaison's
             if action == "show_roster_pane" and role not in permissions.ROSTER_READERS:
                 return False  # the workers' contacts are the centre's, not a liaison's
+            if action == "show_statistics_pane" and role is Role.liaison:
+                return False  # the evaluation of departments is the centre's
         return True
 
     def action_show_queue_pane(self) -> None:
@@ -289,6 +301,18 @@ class MainScreen(Screen[None]):
             return  # a new pane reads on mount
         switcher.current = ROSTER_PANE_ID
         self.query_one(RosterPane).shown()
+
+    async def action_show_statistics_pane(self) -> None:
+        """Show performance evaluation (绩效考评), building the pane the first time."""
+        if self.services is None or self.check_action("show_statistics_pane", ()) is not True:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(StatisticsPane):
+            await switcher.add_content(StatisticsPane(self.services, id=STATISTICS_PANE_ID))
+            switcher.current = STATISTICS_PANE_ID
+            return  # a new pane reads on mount
+        switcher.current = STATISTICS_PANE_ID
+        self.query_one(StatisticsPane).shown_again()
 
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
