@@ -802,7 +802,8 @@ class Timeline:
         limit = self.world.now - timedelta(seconds=30)
         start = events[0]["at"]
         end = events[-1]["at"]
-        if end > limit:
+        # a timeline of one instant (a case reported in the last 30 s) has nothing to squeeze
+        if end > limit and end > start:
             available = max((limit - start).total_seconds(), 1.0)
             factor = available / (end - start).total_seconds()
             for event in events[1:]:
