@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 
@@ -34,8 +35,21 @@ def _cursor_after(services: Services, query: QueueFilter, pages: int) -> QueueCu
 def run(path: Path, runs: int) -> list[tuple[str, Figure, Figure]]:
     """(what, through the services, bare sqlite3 floor) for each queue figure."""
     db = Database.connect(f"sqlite:///{path}")
-    services = Services.build(db, Settings(), FrozenClock(T0), os_username())
     bare = sqlite3.connect(path)
+    try:
+        return run_on(db, lambda sql, params: bare.execute(sql, params).fetchall(), runs)
+    finally:
+        bare.close()
+        db.dispose()
+
+
+BareExecute = Callable[[str, Any], object]
+
+
+def run_on(db: Database, bare: BareExecute, runs: int) -> list[tuple[str, Figure, Figure]]:
+    """The same on any database: ``bare(sql, parameters)`` runs a statement through the bare
+    driver (sqlite3, psycopg) and fetches every row."""
+    services = Services.build(db, Settings(), FrozenClock(T0), os_username())
     everything = tuple(CaseState)
     cases = [
         ("queue, first page", QueueFilter(states=QUEUE_STATES), 0),
@@ -61,27 +75,27 @@ def run(path: Path, runs: int) -> list[tuple[str, Figure, Figure]]:
 
         statements = _captured_sql(db, through_services)
 
-        def through_sqlite3(statements: list[tuple[str, tuple]] = statements) -> None:
+        def through_driver(statements: list[tuple[str, Any]] = statements) -> None:
             for sql, params in statements:
-                bare.execute(sql, params).fetchall()
+                bare(sql, params)
 
         figures.append(
-            (label, measure(through_services, runs=runs), measure(through_sqlite3, runs=runs))
+            (label, measure(through_services, runs=runs), measure(through_driver, runs=runs))
         )
-    bare.close()
-    db.dispose()
     return figures
 
 
-def _captured_sql(db: Database, call: Callable[[], None]) -> list[tuple[str, tuple]]:
-    """The statements and parameters one service call sends to the driver, to replay bare."""
-    captured: list[tuple[str, tuple]] = []
+def _captured_sql(db: Database, call: Callable[[], None]) -> list[tuple[str, Any]]:
+    """The statements and parameters one service call sends to the driver, to replay bare
+    (a tuple for sqlite3, a mapping for psycopg)."""
+    captured: list[tuple[str, Any]] = []
 
     def capture(
-        _conn: object, _cursor: object, statement: str, parameters: tuple, *_: object
+        _conn: object, _cursor: object, statement: str, parameters: Any, *_: object
     ) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
-            captured.append((statement, tuple(parameters)))
+            kept = dict(parameters) if isinstance(parameters, dict) else tuple(parameters)
+            captured.append((statement, kept))
 
     event.listen(db.reader, "before_cursor_execute", capture)
     try:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
-from bench.queue_pages import _captured_sql
+from bench.queue_pages import BareExecute, _captured_sql
 from bench.stats import Figure, measure
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
@@ -27,8 +28,17 @@ TERMS = ("噪音", "漏水", "欠薪", "农民工", "施工噪", "拖欠农民�
 def run(path: Path, runs: int) -> list[tuple[str, Figure, Figure, int]]:
     """(what, through the services, bare LIKE floor, matches) for each term."""
     db = Database.connect(f"sqlite:///{path}")
-    services = Services.build(db, Settings(), FrozenClock(T0), os_username())
     bare = sqlite3.connect(path)
+    try:
+        return run_on(db, lambda sql, params: bare.execute(sql, params).fetchall(), runs)
+    finally:
+        bare.close()
+        db.dispose()
+
+
+def run_on(db: Database, bare: BareExecute, runs: int) -> list[tuple[str, Figure, Figure, int]]:
+    """The same on any database, ``bare`` running a statement through the bare driver."""
+    services = Services.build(db, Settings(), FrozenClock(T0), os_username())
     figures = []
     for term in TERMS:
         query = QueueFilter(states=tuple(CaseState), search=term)
@@ -45,14 +55,12 @@ def run(path: Path, runs: int) -> list[tuple[str, Figure, Figure, int]]:
         with mock.patch.object(case_search, "narrowed", return_value=None):
             statements = _captured_sql(db, page)
 
-        def like_scan(statements: list[tuple[str, tuple[object, ...]]] = statements) -> None:
+        def like_scan(statements: list[tuple[str, Any]] = statements) -> None:
             for sql, params in statements:
-                bare.execute(sql, params).fetchall()
+                bare(sql, params)
 
         label = f"search '{term}' ({len(term)} chars), page + total"
         figures.append(
             (label, measure(through_services, runs=runs), measure(like_scan, runs=runs), total)
         )
-    bare.close()
-    db.dispose()
     return figures
