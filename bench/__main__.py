@@ -8,15 +8,45 @@ from __future__ import annotations
 
 import argparse
 
-from bench import datasets, dispatch_work, queue_pages, search, startup, terminal_bytes, timers
+from bench import (
+    datasets,
+    dispatch_work,
+    imports,
+    keystrokes,
+    memory,
+    postgres,
+    queue_pages,
+    search,
+    startup,
+    terminal_bytes,
+    timers,
+    transitions,
+)
+
+QUICK_CASES = [2000]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--cases", type=int, nargs="+", default=[2000, 100_000])
+    parser.add_argument("--cases", type=int, nargs="+", default=None, help="default 2000 100000")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="A smoke run in a few minutes: 2,000 cases (unless --cases), few runs, small import "
+        "and writers.",
+    )
+    parser.add_argument("--skip-console", action="store_true", help="No keystroke or memory.")
+    parser.add_argument("--import-records", type=int, default=100_000)
+    parser.add_argument("--writes-per-process", type=int, default=250)
+    parser.add_argument(
+        "--pg",
+        action="store_true",
+        help="Also PostgreSQL (127.0.0.1:5432): queue, search, writers.",
+    )
+    parser.add_argument("--pg-cases", type=int, default=100_000)
     parser.add_argument(
         "--timers", action="store_true", help="Only the deadline timers (burst, memory, recompute)."
     )
@@ -24,6 +54,14 @@ def main() -> None:
         "--bytes", action="store_true", help="Only the bytes written to the terminal per second."
     )
     arguments = parser.parse_args()
+    if arguments.cases is None:
+        arguments.cases = QUICK_CASES if arguments.quick else [2000, 100_000]
+    if arguments.quick:
+        arguments.runs = min(arguments.runs, 5)
+        arguments.startup_runs = min(arguments.startup_runs, 2)
+        arguments.import_records = min(arguments.import_records, 2000)
+        arguments.writes_per_process = min(arguments.writes_per_process, 25)
+        arguments.pg_cases = min(arguments.pg_cases, 2000)
     if arguments.bytes:
         for cases in arguments.cases:
             path, _ = datasets.demo_database(cases)
@@ -43,8 +81,10 @@ def main() -> None:
         print(f"\n== demo database, {cases:,} cases ({size_mib:.0f} MiB, {note})")
         print(f"{'queue page (50 rows + total)':44} {'services':>38}   {'bare sqlite3':>38}")
         for label, ours, floor in queue_pages.run(path, arguments.runs):
+            ratio = ours.median_ms / floor.median_ms
             print(
-                f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ours.median_ms / floor.median_ms:.1f}"
+                f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ratio:.1f}"
+                f"  target <= 2x: {'met' if ratio <= 2 else 'MISSED'}"
             )
         print(f"{'search (bigram index)':44} {'services':>38}   {'bare LIKE scan':>38}")
         for label, ours, floor, matches in search.run(path, arguments.runs):
@@ -63,9 +103,24 @@ def main() -> None:
                 ("start to first frame", shell),
                 ("start to first frame with data", data),
             ):
+                ratio = ours.median_ms / floor.median_ms
                 print(
-                    f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ours.median_ms / floor.median_ms:.1f}"
+                    f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ratio:.1f}"
+                    f"  target <= 1.5x at 1M: {'met' if ratio <= 1.5 else 'MISSED'}"
                 )
+        if not arguments.skip_console:
+            keystrokes.report(path, max(arguments.runs, 10))
+            memory.report(path)
+    base, _ = datasets.demo_database(2000)
+    print()
+    imports.report(base, arguments.import_records)
+    print()
+    transitions.report(
+        "one SQLite file (copy of the 2,000-case demo)",
+        transitions.run_sqlite(base, arguments.writes_per_process),
+    )
+    if arguments.pg:
+        postgres.report(arguments.pg_cases, arguments.runs, arguments.writes_per_process)
 
 
 if __name__ == "__main__":

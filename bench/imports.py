@@ -54,9 +54,7 @@ def write_records(source: Path, records: int, target: Path) -> None:
     connection.close()
     with target.open("w", encoding="utf-8") as out:
         for index in range(records):
-            title, description, address, category, grid, priority, source = rows[
-                index % len(rows)
-            ]
+            title, description, address, category, grid, priority, source = rows[index % len(rows)]
             out.write(
                 json.dumps(
                     {
@@ -112,9 +110,7 @@ def _bare_insert(imported: Path, target: Path, records: int) -> float:
     code_at = columns.index("code")
     rows = [(*row[:code_at], f"B{row[code_at]}", *row[code_at + 1 :]) for row in rows]
     bare = sqlite3.connect(target, isolation_level=None)
-    sql = (
-        f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    )
+    sql = f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     started = time.perf_counter()
     bare.execute("BEGIN IMMEDIATE")
     bare.executemany(sql, rows)
@@ -122,3 +118,28 @@ def _bare_insert(imported: Path, target: Path, records: int) -> float:
     elapsed = time.perf_counter() - started
     bare.close()
     return elapsed
+
+
+TARGET_SHARE = 1 / 3
+
+
+def report(base: Path, records: int) -> None:
+    """Print the import rates of ``records`` records into a copy of ``base``."""
+    rates = run(base, records)
+    share = rates.bare_s / rates.imported_s
+    print(f"{f'import of {records:,} records (JSON Lines)':44} {'rate':>14} {'seconds':>10}")
+    print(
+        f"  {'gridconsole import (validated, audited)':42} {rates.rate(rates.imported_s):8.0f} rec/s"
+        f" {rates.imported_s:9.1f} s  {share:.2f} of bare; target >= 1/3: "
+        f"{'met' if share >= TARGET_SHARE else 'MISSED'}"
+    )
+    print(
+        f"  {'  of which validation alone (--dry-run)':42}"
+        f" {rates.rate(rates.validated_s):8.0f} rec/s {rates.validated_s:9.1f} s"
+    )
+    print(
+        f"  {'bare executemany of the same case rows':42} {rates.rate(rates.bare_s):8.0f} rec/s"
+        f" {rates.bare_s:9.1f} s  (floor, n=1)"
+    )
+    if rates.duplicates_unchecked:
+        print(f"  ({rates.duplicates_unchecked:,} new cases past the duplicate check's budget)")

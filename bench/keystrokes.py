@@ -272,3 +272,24 @@ def minimal_keystrokes(runs: int) -> dict[str, Latency]:
             }
 
     return asyncio.run(scenario())
+
+
+TARGET_MS = 50.0
+FILTER_TARGET_MS = 150.0
+
+
+def report(database: Path, runs: int) -> None:
+    """Print the keystroke figures of the console over ``database`` beside the minimal app."""
+    floor = minimal_keystrokes(runs)
+    figures = console_keystrokes(database, runs)
+    print(
+        f"{'keystroke to updated frame (headless 120x40)':44} {'console':>46}   {'minimal app':>46}"
+    )
+    for label, ours in figures.items():
+        same = label.startswith(("cursor move", "↓/↑ held"))
+        key = "↓/↑ held (a key every 33 ms)" if label.startswith("↓/↑") else "cursor move (↓/↑)"
+        target = FILTER_TARGET_MS if label.startswith("search applied") else TARGET_MS
+        verdict = "met" if ours.p95_ms < target and not ours.timeouts else "MISSED"
+        beside = floor[key]
+        note = "" if same else " (cursor move)"
+        print(f"  {label:42} {ours!s:>46}   {beside!s:>46}{note}  p95 < {target:.0f} ms: {verdict}")

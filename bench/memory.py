@@ -170,3 +170,29 @@ def main(arguments: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+TARGET_RATIO = 1.3
+
+
+def report(database: Path | str) -> None:
+    """Print resident memory per configuration beside the minimal app."""
+    figures = run(database)
+    floor = figures[0][1].rss_mib
+    print(f"{'resident memory (fresh process, 120x40)':44} {'VmRSS':>10} {'peak':>10}  x minimal")
+    for label, resident in figures:
+        ratio = resident.rss_mib / floor
+        opened = (
+            f"  (key to loaded {resident.opened_ms:.0f} ms via pilot)"
+            if resident.opened_ms is not None
+            else ""
+        )
+        verdict = (
+            ""
+            if label.startswith("minimal")
+            else (f"  target <= {TARGET_RATIO}x: {'met' if ratio <= TARGET_RATIO else 'MISSED'}")
+        )
+        print(
+            f"  {label:42} {resident.rss_mib:6.1f} MiB {resident.peak_mib:6.1f} MiB  "
+            f"x{ratio:.2f}{verdict}{opened}"
+        )

@@ -86,3 +86,35 @@ def bare_psycopg(url: str) -> tuple[Callable[[str, Any], object], Callable[[], N
         return connection.execute(sql, parameters).fetchall()
 
     return execute, connection.close
+
+
+def report(cases: int, runs: int, writers_per_process: int) -> None:
+    """Queue pages, search and the 8 writers on a PostgreSQL demo of ``cases`` cases."""
+    from bench import queue_pages, search, transitions
+
+    if not reachable():
+        print(f"\n== PostgreSQL not reachable at {server_url()}: skipped")
+        return
+    url, built = demo_url(cases)
+    note = f"loaded in {built:.1f} s" if built is not None else "reused"
+    print(f"\n== PostgreSQL demo, {cases:,} cases (schema bench_demo_{cases}, {note})")
+    db = Database.connect(url)
+    bare, close = bare_psycopg(url)
+    try:
+        print(f"{'queue page (50 rows + total)':44} {'services':>38}   {'bare psycopg':>38}")
+        for label, ours, floor in queue_pages.run_on(db, bare, runs):
+            ratio = ours.median_ms / floor.median_ms
+            print(
+                f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ratio:.1f}"
+                f"  target <= 2x: {'met' if ratio <= 2 else 'MISSED'}"
+            )
+        print(f"{'search (GIN bigram index)':44} {'services':>38}   {'bare LIKE scan':>38}")
+        for label, ours, floor, matches in search.run_on(db, bare, runs):
+            print(
+                f"  {label:42} {ours!s:>38}   {floor!s:>38}  x{ours.median_ms / floor.median_ms:.2f}"
+                f"  ({matches:,} cases)"
+            )
+    finally:
+        close()
+        db.dispose()
+    transitions.report("PostgreSQL", transitions.run_url(url, None, writers_per_process))

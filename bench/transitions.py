@@ -144,3 +144,18 @@ def run_url(url: str, base: Path | None, per_process: int) -> dict[str, Throughp
     with tempfile.TemporaryDirectory() as scratch:
         codes, lead = _prepare(url, base, Path(scratch), per_process * PROCESSES)
         return measure(url, codes, lead)
+
+
+TARGET_PER_SECOND = 500
+
+
+def report(where: str, figures: dict[str, Throughput]) -> None:
+    print(f"{f'{PROCESSES} console processes writing, {where}':44}")
+    for phase, figure in figures.items():
+        verdict = figure.per_second >= TARGET_PER_SECOND and not figure.errors
+        print(
+            f"  {phase + ' (own cases, one by one)':42} {figure!s}"
+            f"  target >= {TARGET_PER_SECOND} tx/s, 0 errors: {'met' if verdict else 'MISSED'}"
+        )
+        for error in figure.errors[:3]:
+            print(f"    {error[:150]}")
