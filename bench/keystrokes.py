@@ -9,7 +9,9 @@ filter, the frame after the queue pane has handled its page worker's answer. ``p
 itself is not timed: it waits on idle the app and costs 60–80 ms whatever the app does
 (performance.md). Headless, the frame is not encoded to escape sequences (~1 ms at 120×40).
 
-The floor is the same cursor move in the minimal app (a 50-row ``DataTable``).
+The floor is the same cursor move in the minimal app (a 50-row ``DataTable``), and for a pane
+switch the same F3/F2 in a minimal app of two such tables in a ``ContentSwitcher`` with a
+footer; the other keys are printed beside the cursor move.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events
-from textual.app import App
-from textual.widgets import ContentSwitcher, DataTable, Input
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import ContentSwitcher, DataTable, Footer, Input
 
 from bench.console_app import console_app, wait_until
 from bench.minimal_app import MinimalApp
@@ -255,6 +258,32 @@ def _loaded(app: App[Any]) -> bool:
     return bool(panes) and panes.first().loaded and panes.first().table.row_count > 1
 
 
+class MinimalPanesApp(App[None]):
+    """The floor of a pane switch: two panes of a 50-row table each, F2/F3 between them, and
+    a footer listing the keys."""
+
+    BINDINGS: ClassVar = [
+        Binding("f2", "show('one')", "One"),
+        Binding("f3", "show('two')", "Two"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="one"):
+            for pane in ("one", "two"):
+                yield DataTable(id=pane)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            table.add_columns("id", "title", "state", "deadline")
+            for index in range(50):
+                table.add_row(f"{table.id}-{index}", "标题" * 5, "reported", "12:00")
+
+    def action_show(self, pane: str) -> None:
+        self.query_one(ContentSwitcher).current = pane
+        self.query_one(f"#{pane}", DataTable).focus()
+
+
 def minimal_keystrokes(runs: int) -> dict[str, Latency]:
     """The floor: the same cursor move in the minimal app."""
 
@@ -271,7 +300,20 @@ def minimal_keystrokes(runs: int) -> dict[str, Latency]:
                 "↓/↑ held (a key every 33 ms)": await _held_cursor(clock, table, runs),
             }
 
-    return asyncio.run(scenario())
+    async def switching() -> dict[str, Latency]:
+        app = MinimalPanesApp()
+        async with app.run_test(size=SIZE) as pilot:
+            switcher = app.query_one(ContentSwitcher)
+            await wait_until(pilot, lambda: app.query_one("#two", DataTable).row_count == 50)
+            clock = FrameClock(app)
+            there: list[float | None] = []
+            back: list[float | None] = []
+            for _ in range(max(runs // 2, 3)):
+                there.append(await clock.key("f3", lambda: switcher.current == "two"))
+                back.append(await clock.key("f2", lambda: switcher.current == "one"))
+            return {"pane switch F3": _latency(there), "pane switch F2": _latency(back)}
+
+    return asyncio.run(scenario()) | asyncio.run(switching())
 
 
 TARGET_MS = 50.0
@@ -286,8 +328,12 @@ def report(database: Path, runs: int) -> None:
         f"{'keystroke to updated frame (headless 120x40)':44} {'console':>46}   {'minimal app':>46}"
     )
     for label, ours in figures.items():
-        same = label.startswith(("cursor move", "↓/↑ held"))
-        key = "↓/↑ held (a key every 33 ms)" if label.startswith("↓/↑") else "cursor move (↓/↑)"
+        key = "cursor move (↓/↑)"
+        if label.startswith("↓/↑"):
+            key = "↓/↑ held (a key every 33 ms)"
+        elif label.startswith("pane switch"):
+            key = label[: len("pane switch F3")]
+        same = label.startswith(("cursor move", "↓/↑ held", "pane switch"))
         target = FILTER_TARGET_MS if label.startswith("search applied") else TARGET_MS
         verdict = "met" if ours.p95_ms < target and not ours.timeouts else "MISSED"
         beside = floor[key]
