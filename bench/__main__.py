@@ -18,6 +18,7 @@ from bench import (
     queue_pages,
     search,
     startup,
+    statistics,
     terminal_bytes,
     timers,
     transitions,
@@ -96,6 +97,7 @@ def main() -> None:
         for label, ours, bare in dispatch_work.run(path, arguments.runs):
             ratio = f"  x{ours.median_ms / bare.median_ms:.1f}" if bare else ""
             print(f"  {label:42} {ours!s:>38}   {(str(bare) if bare else ''):>38}{ratio}")
+        statistics.report(path, arguments.runs)
         if not arguments.skip_startup:
             shell, data, floor = startup.run(path, arguments.startup_runs)
             print(f"{'start-up in a 120x40 pty':44} {'console':>38}   {'minimal Textual app':>38}")

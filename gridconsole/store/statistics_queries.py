@@ -104,17 +104,28 @@ def _dispatch_key(dimension: DimensionName) -> ColumnElement[Any]:
 
 def _event_department() -> ColumnElement[Any]:
     """The department judged for an event: the case's latest lead dispatch made at or before
-    it (a return, a failed check, an urge, a follow-up: the department whose work it was)."""
+    it (a return, a failed check, an urge, a follow-up: the department whose work it was).
+
+    Latest by id (a case's dispatches are numbered as they are made), found through the index on
+    ``dispatches.case_id``: ordering by the instant instead lets SQLite walk the whole
+    (role, dispatched_at) index for every event.
+    """
     held = Dispatch.__table__.alias("held")  # type: ignore[attr-defined]
-    return (
-        select(held.c.department_id)
+    latest = (
+        select(func.max(held.c.id))
         .where(
             held.c.case_id == _e.case_id,
             held.c.role == LEAD,
             held.c.dispatched_at <= _e.at,
         )
-        .order_by(held.c.dispatched_at.desc(), held.c.id.desc())
-        .limit(1)
+        .correlate(CaseEvent)
+        .scalar_subquery()
+    )
+    chosen = Dispatch.__table__.alias("chosen")  # type: ignore[attr-defined]
+    return (
+        select(chosen.c.department_id)
+        .where(chosen.c.id == latest)
+        .correlate(CaseEvent)
         .scalar_subquery()
     )
 
@@ -261,43 +272,35 @@ def count_statement(facts: Select[Any], *flags: str) -> Select[Any]:
     ).group_by(listed.c.key)
 
 
-def satisfaction_statement(dimension: DimensionName, start: datetime, end: datetime) -> Select[Any]:
-    """Per key: follow-ups in the period and how many answered each satisfaction."""
-    facts = (
-        event_facts(dimension, start, end, (Action.follow_up,))
-        .add_columns(_e.detail["satisfaction"].as_string().label("answer"))
-        .subquery()
-    )
-    return select(
-        facts.c.key,
-        func.count().label("n"),
-        *(
-            func.coalesce(func.sum(_flag(facts.c.answer == answer.value)), 0).label(name)
-            for name, answer in SATISFACTION_MEASURES.items()
-        ),
-    ).group_by(facts.c.key)
-
-
 def events_statement(dimension: DimensionName, start: datetime, end: datetime) -> Select[Any]:
-    """Per key: the count of each event measure in the period (one pass over the events)."""
+    """Per key: the count of each event measure in the period and of each follow-up answer, in
+    one pass over the period's events (the case is joined only for a case's key)."""
     wanted = [action.value for actions in EVENT_ACTIONS.values() for action in actions]
     key = _event_department() if dimension == "department" else _case_key(dimension)
-    facts = (
-        select(key.label("key"), _e.action.label("action"))
-        .select_from(CaseEvent)
-        .join(Case, _c.id == _e.case_id)
-        .where(_e.action.in_(wanted), _e.at >= start, _e.at < end)
-        .subquery()
-    )
+    facts = select(
+        key.label("key"),
+        _e.action.label("action"),
+        _e.detail["satisfaction"].as_string().label("answer"),
+    ).select_from(CaseEvent)
+    if dimension in ("community", "grid", "category"):
+        facts = facts.join(Case, _c.id == _e.case_id)
+    listed = facts.where(_e.action.in_(wanted), _e.at >= start, _e.at < end).subquery()
+    follow_up = listed.c.action == Action.follow_up.value
     return select(
-        facts.c.key,
+        listed.c.key,
         *(
             func.coalesce(
-                func.sum(_flag(facts.c.action.in_([action.value for action in actions]))), 0
+                func.sum(_flag(listed.c.action.in_([action.value for action in actions]))), 0
             ).label(name)
             for name, actions in EVENT_ACTIONS.items()
         ),
-    ).group_by(facts.c.key)
+        *(
+            func.coalesce(
+                func.sum(_flag(and_(follow_up, listed.c.answer == answer.value))), 0
+            ).label(name)
+            for name, answer in SATISFACTION_MEASURES.items()
+        ),
+    ).group_by(listed.c.key)
 
 
 def percentile_statement(dimension: DimensionName, start: datetime, end: datetime) -> Select[Any]:
