@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,13 @@ class StatisticsService:
         settings = self.context.settings.statistics
         with self.context.db.read() as session:
             by_key = _measures(session, _name(dimension), dimension, start, end, now)
-            totals = _measures(session, "total", dimension, start, end, now).get(0, Measures())
+            if dimension is Dimension.department:
+                # events on cases no department led count for the centre only
+                totals = _measures(session, "total", dimension, start, end, now).get(0, Measures())
+            else:
+                # every case has one community / grid / category (or none, a row of its own):
+                # the totals are the rows' sums, and the centre's percentiles
+                totals = _summed(by_key.values(), session, start, end)
             names = {
                 row.id: (row.code, row.name)
                 for row in session.execute(q.names_statement(_name(dimension)))
@@ -349,6 +356,23 @@ def _daily(session: Session, statement: Select[Any]) -> dict[date, int]:
         day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
         found[day] = int(row.n or 0)
     return found
+
+
+def _summed(rows: Iterable[Measures], session: Session, start: datetime, end: datetime) -> Measures:
+    """The sum of rows' counts, with the centre's handling-time percentiles."""
+    counts: dict[str, int] = defaultdict(int)
+    for measures in rows:
+        for field in fields(Measures):
+            value = getattr(measures, field.name)
+            if field.name.startswith("handling_") and field.name != "handling_timed":
+                continue
+            counts[field.name] += int(value or 0)
+    centre = session.execute(q.percentile_statement("total", start, end)).one_or_none()
+    return Measures(
+        **counts,
+        handling_median_s=int(centre.median) if centre and centre.median is not None else None,
+        handling_p90_s=int(centre.p90) if centre and centre.p90 is not None else None,
+    )
 
 
 def _fact_set(

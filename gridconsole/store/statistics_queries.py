@@ -133,6 +133,13 @@ def _event_department() -> ColumnElement[Any]:
 # -- fact sets ---------------------------------------------------------------------------------
 
 
+def _dispatches_for(dimension: DimensionName) -> Any:
+    """The dispatches, joined to their case only where the key is the case's."""
+    if dimension in ("community", "grid", "category"):
+        return Dispatch.__table__.join(Case.__table__, _c.id == _d.case_id)  # type: ignore[attr-defined]
+    return Dispatch.__table__  # type: ignore[attr-defined]
+
+
 def dispatched_facts(
     dimension: DimensionName, start: datetime, end: datetime, now: datetime
 ) -> Select[Any]:
@@ -148,8 +155,7 @@ def dispatched_facts(
                 "signed_on_time"
             ),
         )
-        .select_from(Dispatch)
-        .join(Case, _c.id == _d.case_id)
+        .select_from(_dispatches_for(dimension))
         .where(_d.role == LEAD, _d.dispatched_at >= start, _d.dispatched_at < end)
     )
 
@@ -167,8 +173,7 @@ def completed_facts(dimension: DimensionName, start: datetime, end: datetime) ->
             ),
             _d.handling_working_s.label("handling_s"),
         )
-        .select_from(Dispatch)
-        .join(Case, _c.id == _d.case_id)
+        .select_from(_dispatches_for(dimension))
         .where(_d.role == LEAD, _d.feedback_at >= start, _d.feedback_at < end)
     )
 

@@ -289,6 +289,12 @@ def test_places_and_categories(history: History) -> None:
     assert communities["长江路社区"].received == 1
     assert communities["长江路社区"].refused_returns == 1
     assert communities["大行宫社区"].returns == 1
+    # a place table's totals are its rows' sums, with the centre's percentiles
+    totals = statistics.table(Dimension.community, DECEMBER).totals
+    assert totals.received == 7  # every case reported in December
+    assert totals.completed == 6
+    assert totals.overdue_ever == 3
+    assert totals.handling_median_s == 7.5 * HOUR
     categories = {
         row.code: row.measures for row in statistics.table(Dimension.category, DECEMBER).rows
     }
