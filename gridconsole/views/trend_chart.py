@@ -57,21 +57,27 @@ def render_trend(days: Sequence[TrendDay], width: int) -> Text:
     total_width = max(len(f"{value:,}") for value in totals.values()) + 1
     columns = max(1, width - label_width - total_width - 1)
     folded = buckets(days, columns)
+    # a short period gets wider bars (up to three cells a day) where there is room
+    cells_each = max(1, min(3, columns // max(1, len(folded))))
     chart = Text(no_wrap=True, overflow="crop")
     for (name, _key), label in zip(SERIES, labels, strict=True):
         maximum = max((values[name] for _day, values in folded), default=0)
         chart.append(label + " " * (label_width - cell_len(label)))
-        chart.append("".join(bar(values[name], maximum) for _day, values in folded), STYLES[name])
+        chart.append(
+            "".join(bar(values[name], maximum) * cells_each for _day, values in folded),
+            STYLES[name],
+        )
         chart.append(f" {totals[name]:>{total_width - 1},}\n")
-    # day marks: the day of month under the first column of each week (or every few columns)
-    marks = [" "] * len(folded)
+    # day marks: the day of month under the first column of a bucket, every few buckets
+    marks = [" "] * (len(folded) * cells_each)
     step = max(1, len(folded) // 5) if len(folded) > 10 else 1
     position = 0
     while position < len(folded):
         text = str(folded[position][0].day)
-        if position + len(text) <= len(marks):
-            marks[position : position + len(text)] = list(text)
-        position += max(step, len(text) + 1)
+        at = position * cells_each
+        if at + len(text) <= len(marks):
+            marks[at : at + len(text)] = list(text)
+        position += max(step, -(-(len(text) + 1) // cells_each))
     chart.append(" " * label_width + "".join(marks), "dim")
     return chart
 
