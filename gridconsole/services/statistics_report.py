@@ -371,7 +371,7 @@ def write_report(
         return (path,)
     written = []
     for sheet in report.sheets:
-        target = path.with_name(f"{path.stem}-{sheet.key}{path.suffix or '.csv'}")
+        target = path.with_name(f"{path.stem}-{sheet.key}.csv")
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([column.header for column in sheet.columns])
