@@ -129,8 +129,12 @@ def test_a_mass_incident_from_raising_to_the_final_report(
 
     become(db, Role.shift_lead)
 
+    # each command a minute after the previous one: a process started with --now reads its
+    # clock a few real milliseconds later, so commands given the same start would race
+    minutes = iter(range(45, 60))
+
     def run_later(*args: str) -> Result:
-        return later(db_path, tmp_path, "2026-11-29T09:45:00+08:00", *args)
+        return later(db_path, tmp_path, f"2026-11-29T09:{next(minutes):02d}:00+08:00", *args)
 
     run = run_later
     confirmed = ok(run("escalation", "confirm", ident))
