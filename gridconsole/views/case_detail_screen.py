@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from gridconsole.domain import permissions
+from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.enums import Action
 from gridconsole.i18n import t
 from gridconsole.services.escalation_records import EscalationDetail
@@ -55,10 +55,14 @@ class CaseDetailScreen(Screen[Action | None]):
         Binding("m", "merge_case", t("queue.key_merge"), id="merge-case"),
         Binding("g", "resolve_in_grid", t("queue.key_resolve"), id="resolve-in-grid"),
         Binding("p", "set_priority", t("queue.key_priority"), id="set-priority"),
+        # the pane that opened the detail opens the escalation form (views/escalate_modal.py)
+        Binding("E", "escalate_case", t("escalation.key_escalate"), show=False, id="escalate-case"),
     ]
 
-    def __init__(self, detail: CaseDetail, zone: ZoneInfo) -> None:
+    def __init__(self, detail: CaseDetail, zone: ZoneInfo, *, may_escalate: bool = False) -> None:
         super().__init__(classes="case-detail")
+        # whether the operator may escalate (the opener knows the role; the detail does not)
+        self.may_escalate = may_escalate
         self.detail = detail
         self.zone = zone
 
@@ -274,6 +278,10 @@ class CaseDetailScreen(Screen[Action | None]):
         return action in self.detail.allowed_actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "escalate_case":  # the board's action: not in the case's action menu
+            if not self.may_escalate:
+                return False
+            return True if lifecycle.can(Action.escalate, self.detail.state) else None
         case_action = DETAIL_ACTIONS.get(action)
         if case_action is None:
             return True
@@ -296,3 +304,6 @@ class CaseDetailScreen(Screen[Action | None]):
 
     def action_set_priority(self) -> None:
         self.dismiss(Action.set_priority)
+
+    def action_escalate_case(self) -> None:
+        self.dismiss(Action.escalate)

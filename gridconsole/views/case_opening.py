@@ -14,6 +14,7 @@ from textual import on
 from textual.containers import Vertical
 from textual.widgets import DataTable
 
+from gridconsole.domain import permissions
 from gridconsole.domain.enums import Action
 from gridconsole.i18n import t
 from gridconsole.views.case_detail_screen import CaseDetailScreen
@@ -89,7 +90,12 @@ class CaseOpeningPane(Vertical):
         zone = self.services.context.settings.centre.zone
         code = message.detail.code
         self.app.push_screen(
-            CaseDetailScreen(message.detail, zone), lambda action: self._detail_closed(action, code)
+            CaseDetailScreen(
+                message.detail,
+                zone,
+                may_escalate=permissions.allowed(self.services.context.actor.role, Action.escalate),
+            ),
+            lambda action: self._detail_closed(action, code),
         )
 
     def _detail_closed(self, action: Action | None, code: str = "") -> None:

@@ -415,7 +415,13 @@ class QueuePane(Vertical):
         if message.action is None:
             seen = PendingAction(detail.code, detail.version)
             self.app.push_screen(
-                CaseDetailScreen(detail, self.services.context.settings.centre.zone),
+                CaseDetailScreen(
+                    detail,
+                    self.services.context.settings.centre.zone,
+                    may_escalate=permissions.allowed(
+                        self.services.context.actor.role, Action.escalate
+                    ),
+                ),
                 lambda action: self._detail_closed(seen, action),
             )
             return
