@@ -68,6 +68,8 @@ class ClosureService:
         note = validate_reason(note, field="note", required=False)
         with self.context.db.write() as session:
             case = self.changes.load(session, code, version, Action.follow_up)
+            # the department whose work the reporter judged (performance evaluation reads it)
+            department_id = _last_lead_department(session, case)
             self.changes.apply(
                 session,
                 case,
@@ -75,7 +77,10 @@ class ClosureService:
                 version,
                 changes={"satisfaction": satisfaction.value},
                 reason=note,
-                detail={"satisfaction": satisfaction.value},
+                detail={
+                    "satisfaction": satisfaction.value,
+                    **({"department_id": department_id} if department_id else {}),
+                },
             )
             return case_detail(session, self.context, case)
 

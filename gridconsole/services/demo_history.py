@@ -735,7 +735,8 @@ class Timeline:
             )
             row["satisfaction"] = satisfaction.value
             event["reason"] = txt.FOLLOW_UP_NOTES[satisfaction]
-            event["detail"] = {"satisfaction": satisfaction.value}
+            # the department whose work the reporter judged (the statistics read it)
+            event["detail"] = {"satisfaction": satisfaction.value, **self._judged()}
         elif action is A.reopen:
             event["reason"] = rng.choice(txt.REOPEN_NOTES)
             event["detail"] = self._judged()

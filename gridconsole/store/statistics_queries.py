@@ -103,8 +103,8 @@ def _dispatch_key(dimension: DimensionName) -> ColumnElement[Any]:
 
 
 def _event_department() -> ColumnElement[Any]:
-    """The department judged for an event: the case's latest lead dispatch made at or before
-    it (a return, a failed check, an urge, a follow-up: the department whose work it was).
+    """The department judged for an event: the one the event names, else the case's latest
+    lead dispatch made at or before it (the department whose work it was).
 
     Latest by id (a case's dispatches are numbered as they are made), found through the index on
     ``dispatches.case_id``: ordering by the instant instead lets SQLite walk the whole
@@ -122,12 +122,15 @@ def _event_department() -> ColumnElement[Any]:
         .scalar_subquery()
     )
     chosen = Dispatch.__table__.alias("chosen")  # type: ignore[attr-defined]
-    return (
+    found = (
         select(chosen.c.department_id)
         .where(chosen.c.id == latest)
         .correlate(CaseEvent)
         .scalar_subquery()
     )
+    # most events name the department they judge (return, refusal, failed check, reopening,
+    # urge, supervision, follow-up): the lookup runs only for the others (COALESCE is lazy)
+    return func.coalesce(_e.detail["department_id"].as_integer(), found)
 
 
 # -- fact sets ---------------------------------------------------------------------------------
