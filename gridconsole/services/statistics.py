@@ -116,13 +116,10 @@ class StatisticsService:
         settings = self.context.settings.statistics
         with self.context.db.read() as session:
             by_key = _measures(session, _name(dimension), dimension, start, end, now)
-            if dimension is Dimension.department:
-                # events on cases no department led count for the centre only
-                totals = _measures(session, "total", dimension, start, end, now).get(0, Measures())
-            else:
-                # every case has one community / grid / category (or none, a row of its own):
-                # the totals are the rows' sums, and the centre's percentiles
-                totals = _summed(by_key.values(), session, start, end)
+            # every fact has one key (or none, a group of its own: a case without a community,
+            # an event on a case no department led): the totals are the sums over every key,
+            # with the centre's percentiles
+            totals = _summed(by_key.values(), session, start, end)
             names = {
                 row.id: (row.code, row.name)
                 for row in session.execute(q.names_statement(_name(dimension)))
