@@ -14,6 +14,7 @@ SQLAlchemy sessions).
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import shutil
 import statistics
 import tempfile
@@ -112,7 +113,16 @@ def measure(url: str, codes: list[str], lead: str) -> dict[str, Throughput]:
     ]
     for worker in workers:
         worker.start()
-    results = [out.get(timeout=600) for _ in workers]
+    results = []
+    while len(results) < len(workers):
+        try:
+            results.append(out.get(timeout=1))
+        except queue.Empty:
+            dead = [worker.exitcode for worker in workers if worker.exitcode not in (None, 0)]
+            if dead:
+                for worker in workers:
+                    worker.kill()
+                raise RuntimeError(f"a writer process failed (exit codes {dead})") from None
     for worker in workers:
         worker.join()
     figures = {}
