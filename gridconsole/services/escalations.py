@@ -415,13 +415,17 @@ class EscalationService:
             told, alerts = self._card_extras(session, [row[0].id for row in rows])
             return tuple(self._card(row, told, alerts) for row in rows)
 
-    def open_alerts(self, *, limit: int = 20) -> tuple[AlertRow, ...]:
-        """Alerts no shift lead has acknowledged yet, oldest first (every console shows them)."""
+    def open_alerts(self, *, limit: int = 20, newest_first: bool = False) -> tuple[AlertRow, ...]:
+        """Alerts no shift lead has acknowledged yet, oldest first (or newest first: what a
+        console announces, however long the backlog)."""
         if self.context.actor.role not in permissions.BOARD_READERS:
             return ()
         with self.context.db.read() as session:
             return self._alert_rows(
-                session, [col(EscalationAlert.acknowledged_at).is_(None)], limit=limit
+                session,
+                [col(EscalationAlert.acknowledged_at).is_(None)],
+                limit=limit,
+                newest_first=newest_first,
             )
 
     def open_alert_count(self) -> int:
@@ -876,7 +880,9 @@ class EscalationService:
         )
 
     @staticmethod
-    def _alert_rows(session: Session, conditions: list[Any], *, limit: int) -> tuple[AlertRow, ...]:
+    def _alert_rows(
+        session: Session, conditions: list[Any], *, limit: int, newest_first: bool = False
+    ) -> tuple[AlertRow, ...]:
         operator = aliased(Operator)
         rows = session.execute(
             select(
@@ -890,7 +896,7 @@ class EscalationService:
             .join(Case, col(Case.id) == col(Escalation.case_id))
             .outerjoin(operator, col(operator.id) == col(EscalationAlert.acknowledged_by_id))
             .where(*conditions)
-            .order_by(col(EscalationAlert.id))
+            .order_by(col(EscalationAlert.id).desc() if newest_first else col(EscalationAlert.id))
             .limit(limit)
         ).all()
         return tuple(

@@ -27,7 +27,7 @@ def alert_text(alert: AlertRow) -> str:
 
 
 class AlertBanner(Static):
-    """``⚠ 升级告警 N 条：<the oldest>`` — hidden while no alert waits."""
+    """``⚠ 告警 N：<the newest>（…）`` — hidden while no alert waits."""
 
     DEFAULT_CSS = """
     AlertBanner {

@@ -56,6 +56,7 @@ COUNTS_EVERY_POLLS = 30
 # escalation alerts read per poll (the banner shows the oldest and the total) and at most this
 # many toasts at once
 ALERT_NOTICES = 5
+ALERT_TOASTS = 2
 
 
 class MainScreen(Screen[None]):
@@ -102,6 +103,7 @@ class MainScreen(Screen[None]):
         self.deadline_timers: DeadlineTimersPort | None = None
         self.announced_breaches: set[tuple[int, datetime]] = set()
         self.announced_alerts: set[int] = set()
+        self.alert_total = 0  # unacknowledged alerts at the last poll
         self.alert_bell: Timer | None = None  # rings again while an alert waits
 
     def compose(self) -> ComposeResult:
@@ -169,12 +171,24 @@ class MainScreen(Screen[None]):
         self.query_one(AlertBanner).show_alerts(alerts, total)
         new = [alert for alert in alerts if alert.id not in self.announced_alerts]
         self.announced_alerts.update(alert.id for alert in new)
-        for alert in new:
+        # a toast each for the first few; a burst (timers catching up) is one more toast, the
+        # banner holds the rest: toasts must not bury an 80x24 screen
+        for alert in new[:ALERT_TOASTS]:
             self.notify(
                 alert_text(alert),
                 severity="warning" if alert.kind is AlertKind.report_due else "error",
                 markup=False,
-                timeout=15,
+                timeout=12,
+            )
+        # the poll reads the newest few: a burst larger than that is counted by the total's growth
+        arrived = max(len(new), total - self.alert_total) if new else 0
+        self.alert_total = total
+        if arrived > ALERT_TOASTS:
+            self.notify(
+                t("alerts.more", count=arrived - ALERT_TOASTS),
+                severity="error",
+                markup=False,
+                timeout=12,
             )
         settings = self.settings.escalation
         if new and settings.bell:
@@ -348,7 +362,11 @@ class MainScreen(Screen[None]):
             else ()
         )
         # every alert is written with a case event, so a still token means no new alert
-        alerts = services.escalations.open_alerts(limit=ALERT_NOTICES) if moved else None
+        alerts = (
+            services.escalations.open_alerts(limit=ALERT_NOTICES, newest_first=True)
+            if moved
+            else None
+        )
         total = services.escalations.open_alert_count() if alerts else 0
         self.post_message(ChangesPolled(token, counts, breaches, alerts, total))
 

@@ -127,3 +127,36 @@ async def test_a_liaison_console_is_not_alerted(
         await settle(pilot)
         assert not main.query_one(AlertBanner).display
         assert app.rings == 0
+
+
+async def test_a_new_alert_is_announced_behind_a_backlog_and_a_burst_is_summed_up(
+    db: Database, clock: FrozenClock, lead: Services
+) -> None:
+    """Seven alerts wait when the console opens: two toasts and one saying how many more; an
+    alert raised later is announced although the backlog is older (the console reads the
+    newest), and the banner shows it."""
+    settings = _settings()
+    for index in range(7):
+        case = lead.cases.report(new_case_fields(title=f"积压告警{index}"))
+        lead.escalations.raise_(
+            case.code, kind=EscalationKind.emergency, severity=Severity.general, reason="积压"
+        )
+    recorder = Recorder()
+    app = RingingConsole(services_for(db, "disp", clock, settings), settings)
+    async with app.run_test(size=(80, 24), message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert len(recorder.errors) == 3
+        assert "另有 5 条新告警" in recorder.errors[-1]
+        latest = lead.cases.report(new_case_fields(title="新的燃气泄漏"))
+        lead.escalations.raise_(
+            latest.code, kind=EscalationKind.emergency, severity=Severity.major, reason="燃气泄漏"
+        )
+        main.poll_changes()
+        await settle(pilot)
+        assert [text for text in recorder.errors if latest.code in text] != []
+        assert len(recorder.errors) == 4
+        banner = str(main.query_one(AlertBanner).render())
+        assert latest.code in banner
+        assert "告警 8" in banner
