@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ from gridconsole.store import statistics_queries as q
 DRILL_LIMIT = 200
 OVERDUE_LIST_LIMIT = 10_000
 
-__all__ = ["DRILL_LIMIT", "StatisticsService", "score"]
+__all__ = ["DRILL_LIMIT", "TABLE_CACHE", "StatisticsService", "score"]
 
 
 def score(measures: Measures, settings: StatisticsSettings) -> float | None:
@@ -84,9 +84,17 @@ def score(measures: Measures, settings: StatisticsSettings) -> float | None:
     return round(100 * sum(weight * rate for weight, rate in judged) / total_weight, 1)
 
 
+# How long one console trusts a table it has read. A month's ranking barely moves in minutes,
+# while a table costs ~0.5 s at 100,000 cases and several seconds at a million (bench/): the
+# pane switching back to a dimension, or exporting what it shows, reads it once. F5 reads anew.
+TABLE_CACHE = timedelta(minutes=5)
+
+
 class StatisticsService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
+        # (dimension, first day, last day) -> the table read (with its read_at): this console's
+        self._tables: dict[tuple[Dimension, date, date], StatisticsTable] = {}
 
     # -- periods ---------------------------------------------------------------------------
 
@@ -108,10 +116,22 @@ class StatisticsService:
 
     # -- tables ----------------------------------------------------------------------------
 
-    def table(self, dimension: Dimension, period: Period) -> StatisticsTable:
+    def table(
+        self, dimension: Dimension, period: Period, *, fresh: bool = False
+    ) -> StatisticsTable:
         """Every department / community / grid / category with its measures and score, best
-        score first (ties by code); the centre's totals over the same facts."""
+        score first (ties by code); the centre's totals over the same facts. A table read less
+        than :data:`TABLE_CACHE` ago is returned as it was, unless ``fresh``."""
         now = self.context.now()
+        cache_key = (dimension, period.first, period.last)
+        cached = self._tables.get(cache_key)
+        if not fresh and cached is not None and timedelta(0) <= now - cached.read_at < TABLE_CACHE:
+            return cached
+        table = self._read_table(dimension, period, now)
+        self._tables[cache_key] = table
+        return table
+
+    def _read_table(self, dimension: Dimension, period: Period, now: datetime) -> StatisticsTable:
         start, end = self._bounds(period)
         settings = self.context.settings.statistics
         with self.context.db.read() as session:

@@ -149,17 +149,18 @@ class StatisticsPane(CaseOpeningPane):
 
     # -- reading ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, *, fresh: bool = False) -> None:
+        """Read the table and trend shown (``fresh``: not this console's recent copy)."""
         self._request += 1
         self._heading()
         self.query_one("#statistics-status", Static).update(t("statistics.pane.loading"))
-        self.load(self.period, self.dimension, self._request)
+        self.load(self.period, self.dimension, self._request, fresh)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="statistics-load")
-    def load(self, period: Period, dimension: Dimension, request: int) -> None:
+    def load(self, period: Period, dimension: Dimension, request: int, fresh: bool) -> None:
         started = perf_counter()
         statistics = self.services.statistics
-        table = statistics.table(dimension, period)
+        table = statistics.table(dimension, period, fresh=fresh)
         trend = statistics.trend(period)
         self.post_message(self.Loaded(table, trend, request, perf_counter() - started))
 
@@ -221,7 +222,7 @@ class StatisticsPane(CaseOpeningPane):
         self.reload()
 
     def action_reload_statistics(self) -> None:
-        self.reload()
+        self.reload(fresh=True)
 
     # -- drill-down ---------------------------------------------------------------------------
 

@@ -596,3 +596,16 @@ def test_report_from_the_command_line(history: History, any_db: Database, tmp_pa
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "7" in result.stdout
+
+
+def test_a_table_is_read_again_after_the_cache_or_when_asked(history: History) -> None:
+    from datetime import timedelta
+
+    from gridconsole.services.statistics import TABLE_CACHE
+
+    statistics = history.disp.statistics
+    first = statistics.table(Dimension.department, DECEMBER)
+    assert statistics.table(Dimension.department, DECEMBER) is first
+    assert statistics.table(Dimension.department, DECEMBER, fresh=True) is not first
+    history.clock.set(history.clock.now() + TABLE_CACHE + timedelta(seconds=1))
+    assert statistics.table(Dimension.department, DECEMBER).read_at == history.clock.now()
