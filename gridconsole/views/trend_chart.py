@@ -83,13 +83,7 @@ def render_trend(days: Sequence[TrendDay], width: int) -> Text:
 
 
 class TrendChart(Static):
-    """Shows the trend it is given; redraws on resize."""
-
-    DEFAULT_CSS = """
-    TrendChart {
-        height: 4;
-    }
-    """
+    """Shows the trend it is given; redraws on resize (its height: statistics_pane.tcss)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
