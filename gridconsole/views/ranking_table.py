@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -37,22 +38,22 @@ COLUMNS: tuple[Column, ...] = (
     Column("rank", "statistics.pane.col_rank", None, 3),
     Column("name", "statistics.measure.name", Measure.received, 14),
     Column("score", "statistics.measure.score", None, 5),
-    Column("received", "statistics.measure.received", Measure.received, 5),
+    Column("received", "statistics.measure.received", Measure.received, 6),
     Column("on_time_rate", "statistics.measure.on_time_rate", Measure.completed_on_time, 6),
-    Column("completed", "statistics.measure.completed", Measure.completed, 5),
-    Column("overdue_ever", "statistics.measure.overdue_ever", Measure.overdue_ever, 5),
-    Column("overdue_now", "statistics.measure.overdue_now", Measure.overdue_now, 5),
+    Column("completed", "statistics.measure.completed", Measure.completed, 6),
+    Column("overdue_ever", "statistics.measure.overdue_ever", Measure.overdue_ever, 6),
+    Column("overdue_now", "statistics.measure.overdue_now", Measure.overdue_now, 6),
     Column("sign_rate", "statistics.measure.sign_on_time_rate", Measure.signed_on_time, 6),
-    Column("median", "statistics.pane.col_median", Measure.completed, 5),
-    Column("p90", "statistics.pane.col_p90", Measure.completed, 5),
-    Column("returns", "statistics.measure.returns", Measure.returns, 4),
-    Column("refused", "statistics.measure.refused_returns", Measure.refused_returns, 4),
-    Column("extensions", "statistics.measure.extensions", Measure.extensions, 4),
-    Column("reopenings", "statistics.measure.reopenings", Measure.reopenings, 4),
-    Column("urges", "statistics.measure.urges", Measure.urges, 4),
-    Column("supervisions", "statistics.measure.supervisions", Measure.supervisions, 4),
+    Column("median", "statistics.pane.col_median", Measure.completed, 6),
+    Column("p90", "statistics.pane.col_p90", Measure.completed, 6),
+    Column("returns", "statistics.measure.returns", Measure.returns, 5),
+    Column("refused", "statistics.measure.refused_returns", Measure.refused_returns, 5),
+    Column("extensions", "statistics.measure.extensions", Measure.extensions, 5),
+    Column("reopenings", "statistics.measure.reopenings", Measure.reopenings, 5),
+    Column("urges", "statistics.measure.urges", Measure.urges, 5),
+    Column("supervisions", "statistics.measure.supervisions", Measure.supervisions, 5),
     Column("satisfied", "statistics.measure.satisfied_rate", Measure.satisfied, 6),
-    Column("unsatisfied", "statistics.measure.unsatisfied", Measure.unsatisfied, 4),
+    Column("unsatisfied", "statistics.measure.unsatisfied", Measure.unsatisfied, 5),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 
@@ -105,9 +106,11 @@ class RankingTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         for column in COLUMNS:
-            # the name column is fixed; the figures take their header's width (or their own)
-            width = column.width if column.key in ("rank", "name") else None
-            self.add_column(t(column.header_key), key=column.key, width=width)
+            # fixed widths (a header's or the widest figure's): the same picture whatever order
+            # the cells are measured in
+            header = t(column.header_key)
+            width = column.width if column.key == "name" else max(cell_len(header), column.width)
+            self.add_column(header, key=column.key, width=width)
 
     def show_table(self, table: StatisticsTable) -> None:
         """Update the rows by key: cells in place when the same rows come in the same order
