@@ -79,6 +79,7 @@ from gridconsole.services.statistics_records import (
     Measure,
     StatisticsTable,
     TrendDay,
+    WorkerRow,
 )
 
 
@@ -371,6 +372,8 @@ class StatisticsPort(Protocol):
         *,
         limit: int = ...,
     ) -> DrillPage: ...
+
+    def workers(self, period: Period) -> tuple[WorkerRow, ...]: ...
 
     def export(self, period: Period, path: Path) -> tuple[Path, ...]: ...
 

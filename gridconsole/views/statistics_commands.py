@@ -15,6 +15,7 @@ STATISTICS_COMMANDS: tuple[tuple[str, str], ...] = (
     ("cycle_period", "statistics.pane.palette_period"),
     ("custom_period", "statistics.pane.palette_custom"),
     ("cycle_dimension", "statistics.pane.palette_dimension"),
+    ("toggle_workers", "statistics.pane.palette_workers"),
     ("drill_figure", "statistics.pane.palette_drill"),
     ("export_report", "statistics.pane.palette_export"),
     ("reload_statistics", "statistics.pane.palette_reload"),

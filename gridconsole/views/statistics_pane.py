@@ -29,6 +29,7 @@ from gridconsole.services.statistics_records import (
     Measure,
     StatisticsTable,
     TrendDay,
+    WorkerRow,
 )
 from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.drill_modal import DrillModal
@@ -37,6 +38,7 @@ from gridconsole.views.ports import ConsoleServices
 from gridconsole.views.ranking_table import NONE_KEY, TOTAL_KEY, RankingTable
 from gridconsole.views.statistics_modals import ExportModal, PeriodModal
 from gridconsole.views.trend_chart import TrendChart
+from gridconsole.views.worker_figures_table import WorkerFiguresTable
 
 # the order `p` steps through the named periods, and `d` through the dimensions
 PERIOD_CYCLE: tuple[PeriodKind, ...] = (
@@ -73,6 +75,7 @@ class StatisticsPane(CaseOpeningPane):
         Binding("p", "cycle_period", t("statistics.pane.key_period"), id="cycle-period"),
         Binding("c", "custom_period", t("statistics.pane.key_custom"), id="custom-period"),
         Binding("d", "cycle_dimension", t("statistics.pane.key_dimension"), id="cycle-dimension"),
+        Binding("w", "toggle_workers", t("statistics.pane.key_workers"), id="toggle-workers"),
         Binding("x", "export_report", t("statistics.pane.key_export"), id="export-report"),
         Binding(
             "f5",
@@ -100,6 +103,15 @@ class StatisticsPane(CaseOpeningPane):
             self.request = request
             self.seconds = seconds
 
+    class WorkersLoaded(Message):
+        def __init__(
+            self, workers: tuple[WorkerRow, ...], trend: tuple[TrendDay, ...], request: int
+        ) -> None:
+            super().__init__()
+            self.workers = workers
+            self.trend = trend
+            self.request = request
+
     class DrillLoaded(Message):
         def __init__(self, title: str, page: DrillPage) -> None:
             super().__init__()
@@ -117,6 +129,7 @@ class StatisticsPane(CaseOpeningPane):
         self.period_kind = PERIOD_CYCLE[0]
         self.period: Period = services.statistics.named_period(self.period_kind)
         self.dimension = Dimension.department
+        self.showing_workers = False  # `w`: the grid workers' figures instead of the ranking
         self.shown: StatisticsTable | None = None
         self.trend: tuple[TrendDay, ...] = ()
         self._request = 0
@@ -127,10 +140,12 @@ class StatisticsPane(CaseOpeningPane):
     def compose(self) -> ComposeResult:
         yield Static(id="statistics-heading", markup=False)
         yield RankingTable(id="statistics-table")
+        yield WorkerFiguresTable(id="statistics-workers")
         yield TrendChart(id="statistics-trend")
         yield Static(id="statistics-status", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one(WorkerFiguresTable).display = False
         self.ranking.focus()
         self.reload()
 
@@ -139,7 +154,10 @@ class StatisticsPane(CaseOpeningPane):
         return self.query_one(RankingTable)
 
     def focus_table(self) -> None:
-        self.ranking.focus()
+        if self.showing_workers:
+            self.query_one(WorkerFiguresTable).focus()
+        else:
+            self.ranking.focus()
 
     def opens_from(self, table: DataTable[Any]) -> bool:
         return False  # Enter drills into a figure instead
@@ -154,7 +172,10 @@ class StatisticsPane(CaseOpeningPane):
         self._request += 1
         self._heading()
         self.query_one("#statistics-status", Static).update(t("statistics.pane.loading"))
-        self.load(self.period, self.dimension, self._request, fresh)
+        if self.showing_workers:
+            self.load_workers(self.period, self._request)
+        else:
+            self.load(self.period, self.dimension, self._request, fresh)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="statistics-load")
     def load(self, period: Period, dimension: Dimension, request: int, fresh: bool) -> None:
@@ -163,6 +184,23 @@ class StatisticsPane(CaseOpeningPane):
         table = statistics.table(dimension, period, fresh=fresh)
         trend = statistics.trend(period)
         self.post_message(self.Loaded(table, trend, request, perf_counter() - started))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="statistics-load")
+    def load_workers(self, period: Period, request: int) -> None:
+        statistics = self.services.statistics
+        self.post_message(
+            self.WorkersLoaded(statistics.workers(period), statistics.trend(period), request)
+        )
+
+    def on_statistics_pane_workers_loaded(self, message: WorkersLoaded) -> None:
+        if message.request != self._request:
+            return
+        self.query_one(WorkerFiguresTable).show_workers(message.workers)
+        self.trend = message.trend
+        self.query_one(TrendChart).show_trend(message.trend)
+        self.query_one("#statistics-status", Static).update(
+            t("statistics.pane.workers_status", rows=len(message.workers))
+        )
 
     def on_statistics_pane_loaded(self, message: Loaded) -> None:
         if message.request != self._request:
@@ -182,10 +220,15 @@ class StatisticsPane(CaseOpeningPane):
         )
 
     def _heading(self) -> None:
+        dimension = (
+            t("statistics.pane.workers")
+            if self.showing_workers
+            else t(f"statistics.dimension.{self.dimension.value}")
+        )
         self.query_one("#statistics-heading", Static).update(
             t(
                 "statistics.pane.heading",
-                dimension=t(f"statistics.dimension.{self.dimension.value}"),
+                dimension=dimension,
                 kind=t(f"statistics.period.{self.period.kind.value}"),
                 first=self.period.first.isoformat(),
                 last=self.period.last.isoformat(),
@@ -217,9 +260,23 @@ class StatisticsPane(CaseOpeningPane):
         self.app.push_screen(PeriodModal(self.period.first, self.period.last), chosen)
 
     def action_cycle_dimension(self) -> None:
-        index = (DIMENSION_CYCLE.index(self.dimension) + 1) % len(DIMENSION_CYCLE)
-        self.dimension = DIMENSION_CYCLE[index]
+        if self.showing_workers:
+            self._show_workers(False)
+        else:
+            index = (DIMENSION_CYCLE.index(self.dimension) + 1) % len(DIMENSION_CYCLE)
+            self.dimension = DIMENSION_CYCLE[index]
         self.reload()
+
+    def action_toggle_workers(self) -> None:
+        """The grid workers' figures ⇄ the ranking."""
+        self._show_workers(not self.showing_workers)
+        self.reload()
+
+    def _show_workers(self, showing: bool) -> None:
+        self.showing_workers = showing
+        self.ranking.display = not showing
+        self.query_one(WorkerFiguresTable).display = showing
+        self.focus_table()
 
     def action_reload_statistics(self) -> None:
         self.reload(fresh=True)
@@ -233,7 +290,7 @@ class StatisticsPane(CaseOpeningPane):
 
     def action_drill_figure(self) -> None:
         """The cases behind the figure under the cursor (a rate: those it counts as met)."""
-        selected = self.ranking.selected()
+        selected = None if self.showing_workers else self.ranking.selected()
         if selected is None or self.shown is None:
             self._warn_no_selection()
             return

@@ -174,3 +174,43 @@ async def test_liaisons_are_not_offered_the_pane_and_help_has_the_formulas(
         assert isinstance(help_screen, HelpScreen)
         listed = " ".join(help_screen.listed_keys)
         assert "F12 / 8" in listed or "f12 / 8" in listed.lower()
+
+
+async def test_the_grid_workers_figures(
+    db: Database, dispatcher: Services, clock: FrozenClock
+) -> None:
+    from gridconsole.domain.enums import WorkerRole
+    from gridconsole.store.models import Grid, GridWorker, GridWorkerGrid
+    from gridconsole.views.worker_figures_table import WorkerFiguresTable
+    from tests.factories import new_case_fields
+
+    with db.write() as session:
+        worker = GridWorker(name="陈网格[b]", role=WorkerRole.full_time, mobile="13900001111")
+        session.add(worker)
+        session.flush()
+        grid = session.query(Grid).filter(Grid.code == "320102002001001").one()
+        session.add(GridWorkerGrid(worker_id=worker.id, grid_id=grid.id))
+    dispatcher.cases.report(
+        new_case_fields(
+            source="grid_worker",
+            reporter_phone="13900001111",
+            title="楼道堆物",
+            reported_at="2026-10-20T09:00:00+08:00",
+        )
+    )
+    app = lead_console(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("8", "w")
+        await settle(pilot)
+        pane = app.screen.query_one(StatisticsPane)
+        assert "网格员考评" in str(pane.query_one("#statistics-heading").render())
+        table = app.screen.query_one(WorkerFiguresTable)
+        assert table.display
+        assert not ranking(app).display
+        assert table.row_count == 1
+        assert table.get_cell_at((0, 0)).plain == "陈网格[b]"  # literally, not markup
+        assert table.get_cell_at((0, 2)).plain == "1"
+        await pilot.press("w")
+        await settle(pilot)
+        assert ranking(app).display
