@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -36,10 +37,12 @@ def _readings(char: str) -> tuple[str, tuple[str, ...]]:
     from pypinyin import Style, lazy_pinyin, pinyin
 
     default = lazy_pinyin(char)[0]
+    if not (default.isascii() and default.isalpha()):
+        return "", ()  # a character pypinyin has no reading for: no key
     letters = [default[:1]]
     for reading in pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0]:
         letter = reading[:1].lower()
-        if letter and letter not in letters:
+        if letter.isascii() and letter.isalpha() and letter not in letters:
             letters.append(letter)
     return default, tuple(letters)
 
@@ -48,11 +51,13 @@ def search_keys(text: str) -> SearchKeys:
     """The pinyin and initials keys of ``text`` (a name, a grid or community name)."""
     full: list[str] = []
     choices: list[tuple[str, ...]] = []
-    for char in clean_text(text).lower():
+    # NFKC: a compatibility ideograph (豈 U+F900) is read as the character it stands for
+    for char in unicodedata.normalize("NFKC", clean_text(text)).lower():
         if _HAN.match(char):
             default, letters = _readings(char)
-            full.append(default)
-            choices.append(letters)
+            if default:
+                full.append(default)
+                choices.append(letters)
         elif _KEEP.match(char):
             full.append(char)
             choices.append((char,))
