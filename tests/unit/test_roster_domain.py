@@ -412,7 +412,7 @@ def test_letters_and_digits_are_kept() -> None:
 
 
 @given(st.text(max_size=30))
-@example("豈")  # a compatibility ideograph: pypinyin gave it back as itself
+@example("\uf900")  # a compatibility ideograph (豈): pypinyin gave it back as itself
 @example("\U00030000")  # a character with no reading at all
 def test_keys_are_bounded_lower_case_ascii(text: str) -> None:
     keys = search_keys(text)
