@@ -107,6 +107,19 @@ ROSTER_READERS: frozenset[Role] = frozenset(
 )
 
 
+# Who may read the performance statistics and reports (every department's figures): the centre,
+# admins and auditors; a liaison sees their own work list, not the others' (minimum necessary).
+STATISTICS_READERS: frozenset[Role] = frozenset(
+    {Role.dispatcher, Role.shift_lead, Role.admin, Role.auditor}
+)
+
+
+def require_statistics_reader(role: Role, *, operator: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``role`` may read the statistics."""
+    if role not in STATISTICS_READERS:
+        raise PermissionDenied(operator=operator, role=role.value, action="read_statistics")
+
+
 def admin_allowed(role: Role, action: AdminAction) -> bool:
     return role in ADMIN_PERMISSIONS.get(action, frozenset())
 

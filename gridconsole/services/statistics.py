@@ -25,6 +25,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from gridconsole.config import StatisticsSettings
+from gridconsole.domain import permissions
 from gridconsole.domain.enums import Action, CaseState, Satisfaction
 from gridconsole.domain.periods import Period, PeriodKind, custom, named
 from gridconsole.domain.periods import month as month_period
@@ -96,6 +97,10 @@ class StatisticsService:
         # (dimension, first day, last day) -> the table read (with its read_at): this console's
         self._tables: dict[tuple[Dimension, date, date], StatisticsTable] = {}
 
+    def _require_reader(self) -> None:
+        actor = self.context.actor
+        permissions.require_statistics_reader(actor.role, operator=actor.display_name)
+
     # -- periods ---------------------------------------------------------------------------
 
     def today(self) -> date:
@@ -122,6 +127,7 @@ class StatisticsService:
         """Every department / community / grid / category with its measures and score, best
         score first (ties by code); the centre's totals over the same facts. A table read less
         than :data:`TABLE_CACHE` ago is returned as it was, unless ``fresh``."""
+        self._require_reader()
         now = self.context.now()
         cache_key = (dimension, period.first, period.last)
         cached = self._tables.get(cache_key)
@@ -185,6 +191,7 @@ class StatisticsService:
         """Per local day of the period: received (cases reported; a department's: its lead
         dispatches made), completed (lead dispatches fed back) and overdue (scored deadlines
         missed, on the day they fell). The centre's, or one row's (``whole_centre`` False)."""
+        self._require_reader()
         now = self.context.now()
         start, end = self._bounds(period)
         stop = min(end, now)
@@ -230,6 +237,7 @@ class StatisticsService:
         """Every grid worker with any figure in the period: cases reported (source 网格员上报,
         matched by their mobile), of those resolved in the grid, verifications of cases in
         their grids and those made by the verification deadline."""
+        self._require_reader()
         start, end = self._bounds(period)
         with self.context.db.read() as session:
             reports = {
@@ -270,6 +278,7 @@ class StatisticsService:
     ) -> DrillPage:
         """The cases behind one figure of a table (``dimension`` None: the centre's totals),
         newest fact first, at most ``limit``, with how many there are in all."""
+        self._require_reader()
         now = self.context.now()
         start, end = self._bounds(period)
         name = _name(dimension)
@@ -298,6 +307,7 @@ class StatisticsService:
     def export(self, period: Period, path: Path) -> tuple[Path, ...]:
         """The monthly report of ``period`` written to ``path`` (its suffix says the format:
         .xlsx, .csv per sheet, .json); returns the files written."""
+        self._require_reader()
         from gridconsole.services.statistics_report import ReportFormat, build_report, write_report
 
         report = build_report(self.context, self, period)
@@ -309,6 +319,7 @@ class StatisticsService:
         self, period: Period, *, limit: int = OVERDUE_LIST_LIMIT
     ) -> tuple[OverdueListRow, ...]:
         """The scored deadlines of the period that were missed, oldest first (phones masked)."""
+        self._require_reader()
         now = self.context.now()
         start, end = self._bounds(period)
         stop = min(end, now)
@@ -332,6 +343,7 @@ class StatisticsService:
 
     def escalations(self, period: Period) -> tuple[EscalationListRow, ...]:
         """The escalations raised in the period, with their reports made and late."""
+        self._require_reader()
         start, end = self._bounds(period)
         with self.context.db.read() as session:
             return tuple(

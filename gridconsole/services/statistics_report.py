@@ -22,6 +22,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from gridconsole.domain import permissions
 from gridconsole.domain.enums import CaseState
 from gridconsole.domain.periods import Period
 from gridconsole.domain.text import display_text
@@ -483,6 +484,8 @@ def open311_requests(
 
 def write_open311(context: ServiceContext, period: Period, path: Path) -> int:
     """Write the period's cases as one Open311 JSON array; returns how many."""
+    actor = context.actor
+    permissions.require_statistics_reader(actor.role, operator=actor.display_name)
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         handle.write("[")
