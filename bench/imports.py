@@ -54,7 +54,7 @@ def write_records(source: Path, records: int, target: Path) -> None:
     connection.close()
     with target.open("w", encoding="utf-8") as out:
         for index in range(records):
-            title, description, address, category, grid, priority, source = rows[index % len(rows)]
+            title, description, address, category, grid, priority, origin = rows[index % len(rows)]
             out.write(
                 json.dumps(
                     {
@@ -64,7 +64,7 @@ def write_records(source: Path, records: int, target: Path) -> None:
                         "category": category,
                         "grid": grid,
                         "priority": priority,
-                        "source": "platform" if source == "phone" else source,
+                        "source": "platform" if origin == "phone" else origin,
                         "external_id": f"BENCH-{index:07d}",
                     },
                     ensure_ascii=False,

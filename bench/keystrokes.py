@@ -124,6 +124,16 @@ class FrameClock:
         await asyncio.sleep(0.05)
 
 
+def equals(read: Callable[[], object], value: object) -> Callable[[], bool]:
+    """A condition: ``read()`` gives ``value``."""
+    return lambda: read() == value
+
+
+def above(read: Callable[[], int], value: int) -> Callable[[], bool]:
+    """A condition: ``read()`` has passed ``value``."""
+    return lambda: read() > value
+
+
 def _latency(samples: list[float | None]) -> Latency:
     kept = tuple(sample for sample in samples if sample is not None)
     return Latency(kept or (float("nan"),), timeouts=len(samples) - len(kept))
@@ -141,7 +151,7 @@ async def _cursor_moves(clock: FrameClock, table: DataTable[Any], runs: int) -> 
             down = True
         target = table.cursor_row + (1 if down else -1)
         samples.append(
-            await clock.key("down" if down else "up", lambda t=target: table.cursor_row == t)
+            await clock.key("down" if down else "up", equals(lambda: table.cursor_row, target))
         )
     return _latency(samples)
 
@@ -237,14 +247,14 @@ def console_keystrokes(database: Path, runs: int) -> dict[str, Latency]:
                 await pilot.pause()
                 for character in term:
                     expected = search.value + character
-                    typed.append(await clock.key(character, lambda e=expected: search.value == e))
+                    typed.append(await clock.key(character, equals(lambda: search.value, expected)))
                 before = handled[0]
-                applied.append(await clock.key("enter", lambda b=before: handled[0] > b))
+                applied.append(await clock.key("enter", above(lambda: handled[0], before)))
             figures["a character typed in the search box"] = _latency(typed)
             figures["search applied (Enter), page shown"] = _latency(applied)
             return figures
 
-    QueuePane.on_queue_loaded = counted  # type: ignore[method-assign]
+    QueuePane.on_queue_loaded = counted  # type: ignore[method-assign,assignment]
     try:
         return asyncio.run(scenario())
     finally:

@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,11 @@ async def _quiet(pilot: Any) -> None:
     await pilot.pause(QUIET_S)
 
 
+def moved_from(read: Callable[[], object], value: object) -> Callable[[], bool]:
+    """A condition: ``read()`` no longer gives ``value``."""
+    return lambda: read() != value
+
+
 def _measure_console(database: str, keys: list[str]) -> Resident:
     from textual.widgets import ContentSwitcher
 
@@ -89,7 +95,9 @@ def _measure_console(database: str, keys: list[str]) -> Resident:
                 started = time.perf_counter()
                 await pilot.press(key)
                 if key != "f2":
-                    await wait_until(pilot, lambda b=before: switcher.current != b, limit_s=30)
+                    await wait_until(
+                        pilot, moved_from(lambda: switcher.current, before), limit_s=30
+                    )
                 await _quiet(pilot)
                 opened_ms = (time.perf_counter() - started) * 1000 - QUIET_S * 1000
             return _resident(opened_ms)

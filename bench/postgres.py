@@ -78,7 +78,7 @@ def bare_psycopg(url: str) -> tuple[Callable[[str, Any], object], Callable[[], N
     parsed = make_url(url).set(drivername="postgresql")
     connection = psycopg.connect(
         parsed.render_as_string(hide_password=False).split("?")[0],
-        options=parsed.query.get("options"),
+        options=str(parsed.query.get("options") or ""),
         autocommit=True,
     )
 

@@ -113,7 +113,7 @@ def measure(url: str, codes: list[str], lead: str) -> dict[str, Throughput]:
     ]
     for worker in workers:
         worker.start()
-    results = []
+    results: list[dict[str, tuple[float, float, list[float], list[str]]]] = []
     while len(results) < len(workers):
         try:
             results.append(out.get(timeout=1))
