@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, column, select, table, text
+from sqlalchemy import Connection, any_, bindparam, column, func, select, table, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -120,11 +120,19 @@ def candidates(dialect: str, term: str) -> Any | None:
 
 
 def narrowed(id_column: ColumnElement[Any], dialect: str, term: str) -> ColumnElement[bool] | None:
-    """``id_column IN (candidates)``, or None when the index cannot answer."""
+    """``id_column IN (candidates)``, or None when the index cannot answer.
+
+    On PostgreSQL the candidates are an ``ARRAY(subquery)``, evaluated once before the scan:
+    written as ``IN (subquery)`` the planner chose to scan every case with the substring
+    filter and probe the index per row (180 ms against a 150 ms scan at 100,000 cases,
+    bench/), as an array it looks the ids up by primary key.
+    """
     subquery = candidates(dialect, term)
     if subquery is None:
         return None
-    return id_column.in_(subquery)
+    if dialect == "sqlite":
+        return id_column.in_(subquery)
+    return id_column == any_(func.array(subquery.scalar_subquery()))
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
