@@ -253,13 +253,21 @@ class QueuePane(Vertical):
     def _load_selected_detail(self) -> None:
         code = self.table.selected_code
         if code is None:
-            self.selected_detail = None
-            self.refresh_bindings()
+            if self.selected_detail is not None:
+                self.selected_detail = None
+                self.refresh_bindings()
             return
-        if self.selected_detail is not None and self.selected_detail.code != code:
-            self.selected_detail = None
-            self.refresh_bindings()
+        # the keys stay as the previous case had them until this one's detail arrives (a hint:
+        # the services check again): holding ↓ must not rebuild the footer twice a row
         self.read_selected_detail(code)
+
+    def _enabled(self, detail: CaseDetail | None) -> frozenset[str]:
+        """The case actions offered for ``detail`` (every one while nothing is known)."""
+        return frozenset(
+            action
+            for action, case_action in CASE_ACTIONS.items()
+            if detail is None or self._allows(detail, case_action)
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="selected-detail")
     def read_selected_detail(self, code: str) -> None:
@@ -275,8 +283,8 @@ class QueuePane(Vertical):
                 return False
             return True if row is not None and lifecycle.can(Action.escalate, row.state) else None
         if action in CASE_ACTIONS:
-            detail = self.selected_detail
-            if detail is None or detail.code != self.table.selected_code:
+            detail = self.selected_detail  # perhaps still the previous row's: a hint
+            if detail is None:
                 return True
             if not self._allows(detail, CASE_ACTIONS[action]):
                 return None
@@ -409,8 +417,10 @@ class QueuePane(Vertical):
         detail = message.detail
         if message.for_selection:
             if detail.code == self.table.selected_code:
+                before = self._enabled(self.selected_detail)
                 self.selected_detail = detail
-                self.refresh_bindings()
+                if self._enabled(detail) != before:
+                    self.refresh_bindings()  # the footer is rebuilt only when its keys change
             return
         if message.action is None:
             seen = PendingAction(detail.code, detail.version)
