@@ -63,6 +63,10 @@ class CardView(Vertical):
         self.zone = zone
         self.warn_before = warn_before
         self.reading: WindowReading | None = None
+        # made here, not looked up: the board ticks the countdowns every second, and a card
+        # just added may not have composed its children yet
+        self.body = Static(classes="card-body")
+        self.countdown = Static(classes="card-countdown")
 
     class Chosen(Message):
         """The card was clicked."""
@@ -75,12 +79,12 @@ class CardView(Vertical):
         self.post_message(self.Chosen(self.card.id))
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="card-body")
-        yield Static(classes="card-countdown")
+        yield self.body
+        yield self.countdown
 
     def show(self, card: EscalationCard, now: datetime) -> None:
         self.card = card
-        self.query_one(".card-body", Static).update(card_body(card, now, self.zone))
+        self.body.update(card_body(card, now, self.zone))
         self.reading = None
         self.tick(now)
 
@@ -91,7 +95,7 @@ class CardView(Vertical):
         if before is not None and before.text == reading.text:
             return False
         self.reading = reading
-        countdown = self.query_one(".card-countdown", Static)
+        countdown = self.countdown
         countdown.update(countdown_line(self.card, reading))
         moved = before is None or before.status is not reading.status
         if moved:
