@@ -269,7 +269,8 @@ def _set_next_report(
     *,
     case_closed_at: datetime | None,
     reports: Sequence[rules.ReportMade] | None = None,
-) -> rules.NextReport | None:
+) -> None:
+    """Write the derived next-report columns from the reports made (read unless given)."""
     made = _reports_made(session, row_id(escalation)) if reports is None else reports
     columns = next_report_columns(
         settings,
@@ -284,9 +285,6 @@ def _set_next_report(
     escalation.next_report_at = columns.next_report_at
     escalation.report_warn_at = columns.report_warn_at
     session.add(escalation)
-    if columns.next_report_due is None or columns.next_report_at is None:
-        return None
-    return rules.NextReport(columns.next_report_due, columns.next_report_at)
 
 
 # -- the service ----------------------------------------------------------------------------

@@ -40,12 +40,7 @@ class AlertBanner(Static):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
-        self.alerts: tuple[AlertRow, ...] = ()
-
     def show_alerts(self, alerts: tuple[AlertRow, ...], total: int) -> None:
-        self.alerts = alerts
         self.display = bool(alerts)
         if not alerts:
             self.update("")

@@ -155,7 +155,7 @@ class BoardColumnView(Vertical):
         for view, card in zip(views, column.cards, strict=True):
             view.show(card, now)
 
-    def select(self, card_id: int | None) -> None:
+    def mark_selected(self, card_id: int | None) -> None:
         for view in self.card_views():
             selected = view.card.id == card_id
             view.set_class(selected, "-selected")
@@ -184,9 +184,9 @@ class EscalationBoardView(Horizontal):
         for column in columns:
             await self.column_view(column.stage).show(column, now, zone, warn_before)
 
-    def select(self, card_id: int | None) -> None:
+    def mark_selected(self, card_id: int | None) -> None:
         for view in self.query(BoardColumnView):
-            view.select(card_id)
+            view.mark_selected(card_id)
 
     def tick(self, now: datetime) -> list[int]:
         """Recount every countdown; the ids of the cards whose status changed."""
@@ -294,7 +294,7 @@ class EscalationList(DataTable[Text]):
                 self.row_keys = keys
         self.cards = cards
 
-    def select(self, card_id: int | None) -> None:
+    def mark_selected(self, card_id: int | None) -> None:
         if card_id is None:
             return
         key = card_key(card_id)

@@ -259,18 +259,18 @@ class EscalationPane(CaseOpeningPane):
         for column_index, cards in enumerate(columns):
             for row_index, card in enumerate(cards):
                 if card.id == self.selected_id:
-                    self._select(column_index, row_index)
+                    self._move_to(column_index, row_index)
                     return
         column, row = self.position or (0, 0)
         order = sorted(range(len(columns)), key=lambda index: (abs(index - column), index))
         for index in order:
             if columns[index]:
-                self._select(index, min(row, len(columns[index]) - 1))
+                self._move_to(index, min(row, len(columns[index]) - 1))
                 return
         self.position, self.selected_id = None, None
         self._show_selection()
 
-    def _select(self, column: int, row: int) -> None:
+    def _move_to(self, column: int, row: int) -> None:
         self.position = (column, row)
         card = self.selected_card
         self.selected_id = card.id if card else None
@@ -279,8 +279,8 @@ class EscalationPane(CaseOpeningPane):
     def _show_selection(self) -> None:
         if not self.is_mounted:
             return
-        self.board_view.select(self.selected_id)
-        self.list_view.select(self.selected_id)
+        self.board_view.mark_selected(self.selected_id)
+        self.list_view.mark_selected(self.selected_id)
         card = self.selected_card
         selected = self.query_one("#escalation-selected", Static)
         selected.update(selected_text(card, self.zone) if card else Content(t("escalation.empty")))
@@ -297,14 +297,14 @@ class EscalationPane(CaseOpeningPane):
             if self.narrow:
                 flat = [(c, r) for c, cards in enumerate(columns) for r in range(len(cards))]
                 index = flat.index((column, row)) + cards_by
-                self._select(*flat[max(0, min(index, len(flat) - 1))])
+                self._move_to(*flat[max(0, min(index, len(flat) - 1))])
             else:
-                self._select(column, max(0, min(row + cards_by, len(columns[column]) - 1)))
+                self._move_to(column, max(0, min(row + cards_by, len(columns[column]) - 1)))
             return
         index = column + columns_by
         while 0 <= index < len(columns):
             if columns[index]:
-                self._select(index, 0 if self.narrow else min(row, len(columns[index]) - 1))
+                self._move_to(index, 0 if self.narrow else min(row, len(columns[index]) - 1))
                 return
             index += columns_by
 
@@ -319,7 +319,7 @@ class EscalationPane(CaseOpeningPane):
             if card_id != self.selected_id:
                 self._select_id(card_id)
         else:
-            self.list_view.select(self.selected_id)
+            self.list_view.mark_selected(self.selected_id)
 
     def on_card_view_chosen(self, message: CardView.Chosen) -> None:
         """A click on a card selects it."""
@@ -331,7 +331,7 @@ class EscalationPane(CaseOpeningPane):
         for column_index, cards in enumerate(self._columns()):
             for row_index, card in enumerate(cards):
                 if card.id == card_id:
-                    self._select(column_index, row_index)
+                    self._move_to(column_index, row_index)
                     return
 
     # -- what the keys allow --------------------------------------------------------------------

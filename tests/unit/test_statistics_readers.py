@@ -48,4 +48,5 @@ def test_a_liaison_is_refused_every_statistic(
     assert not (tmp_path / "report.xlsx").exists()
     # the auditor reads them
     auditor = StatisticsService(services_for(db, "audit", clock).context)
-    assert auditor.table(Dimension.department, period).rows is not None
+    table = auditor.table(Dimension.department, period)
+    assert (table.dimension, table.period) == (Dimension.department, period)
