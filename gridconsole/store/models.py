@@ -298,6 +298,14 @@ class Operator(SQLModel, table=True):
     department_id: int | None = Field(default=None, foreign_key="departments.id")
     active: bool = Field(default=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # the local password (argon2id), where one is set: required to log in where the centre asks
+    # for a second factor, and always to unlock an idle-locked console
+    password_hash: str | None = Field(default=None, max_length=200)
+    password_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # failed logins in a row (reset by a good one) and the lock-out they caused
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # -- the work calendar ----------------------------------------------------------------------
@@ -391,6 +399,12 @@ class Case(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="operators.id")
     updated_at: datetime = Field(sa_type=UTCDateTime)
     updated_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    # a dispatcher working on the case holds it until the claim expires (a shift lead may break
+    # it); claiming does not bump the version: it is not an edit of the case
+    claimed_by_id: int | None = Field(default=None, foreign_key="operators.id")
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the import that brought the case in, if any: a batch is whole or absent
+    import_batch_id: int | None = Field(default=None, foreign_key="import_batches.id", index=True)
 
 
 class CaseEvent(SQLModel, table=True):
@@ -598,3 +612,49 @@ __all__ = [
     "WorkerDeclaration",
     "metadata",
 ]
+
+
+# -- imports and the audit log --------------------------------------------------------------
+
+
+class ImportBatch(SQLModel, table=True):
+    """One imported file: its content digest makes a re-run of the same file a no-op."""
+
+    __tablename__ = "import_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True)  # SHA-256 of the file's bytes
+    filename: str = Field(max_length=255)
+    format: str = Field(max_length=16)
+    records: int
+    imported_at: datetime = Field(sa_type=UTCDateTime)
+    operator_id: int | None = Field(default=None, foreign_key="operators.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """The tamper-evident log: one entry per action, chained by keyed hashes (HMAC-SHA256).
+
+    ``seq`` is the position in the chain (no gaps); ``hash`` covers every other column and the
+    previous entry's hash. The database refuses UPDATE and DELETE on this table (triggers), and
+    no column refers to another table, so the log outlives anything it mentions.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_entries_at", "at"),
+        Index("ix_audit_entries_username_at", "username", "at"),
+        Index("ix_audit_entries_case", "case_id", "seq"),
+        Index("ix_audit_entries_action_at", "action", "at"),
+    )
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(sa_type=UTCDateTime)
+    operator_id: int | None = None
+    username: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    action: str = Field(max_length=48)
+    case_id: int | None = None
+    subject: str = Field(default="", max_length=120)
+    detail: str = Field(default="{}", sa_type=Text)  # canonical JSON
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
