@@ -269,6 +269,13 @@ class StatisticsSettings(_Section):
         return self
 
 
+class SecuritySettings(_Section):
+    """Operators, claims and the console's protections (issue 8)."""
+
+    # a dispatcher's claim on a case lapses this long after it was taken (or renewed)
+    claim_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     centre: CentreSettings = CentreSettings()
@@ -280,6 +287,7 @@ class Settings(_Section):
     roster: RosterSettings = RosterSettings()
     escalation: EscalationSettings = EscalationSettings()
     statistics: StatisticsSettings = StatisticsSettings()
+    security: SecuritySettings = SecuritySettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -122,6 +122,10 @@ class Action(StrEnum):
     # written by the timers: a report window about to be missed, and one missed
     report_window_due = "report_window_due"
     report_window_missed = "report_window_missed"
+    # claims (认领): who works the case; flags on the timeline that never bump the version
+    claim = "claim"
+    release_claim = "release_claim"
+    break_claim = "break_claim"  # the shift lead takes the case from its holder
 
 
 class AdminAction(StrEnum):

@@ -69,6 +69,10 @@ CASE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.acknowledge_alert: _LEAD,
     Action.report_window_due: frozenset(),
     Action.report_window_missed: frozenset(),
+    # claims: the rules beyond the role (who holds it, until when) are in domain/claims.py
+    Action.claim: _CENTRE,
+    Action.release_claim: _CENTRE,
+    Action.break_claim: _LEAD,
 }
 
 # Who may see the escalation board: the centre and the auditor (not a department's liaison).

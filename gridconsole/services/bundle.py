@@ -10,6 +10,7 @@ from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.services import database
 from gridconsole.services.approvals import ApprovalService
 from gridconsole.services.cases import CaseService
+from gridconsole.services.claims import ClaimService
 from gridconsole.services.closure import ClosureService
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadline_watch import DeadlineWatch
@@ -43,6 +44,7 @@ class Services:
     roster: RosterService  # grids and grid workers, declarations, complaints (Art. 6–20)
     escalations: EscalationService  # the escalation board (Art. 30) and its alerts
     statistics: StatisticsService  # performance evaluation (Art. 5, 35): measures, ranking
+    claims: ClaimService  # who works which case (认领): claim, release, break
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
@@ -65,6 +67,7 @@ class Services:
             roster=RosterService(context),
             escalations=EscalationService(context),
             statistics=StatisticsService(context),
+            claims=ClaimService(context),
         )
 
 

@@ -18,6 +18,7 @@ from gridconsole.domain.deadlines import StepDeadline, running_step
 from gridconsole.domain.enums import Action, CaseState, DispatchRole, Role
 from gridconsole.domain.errors import NotFound, RuleRefused, StaleCase
 from gridconsole.i18n import t
+from gridconsole.services.claims import refuse_if_claimed
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.escalations import follow_case
@@ -47,6 +48,7 @@ class CaseChanges:
             self.require_lead_dispatch(session, case, action)
         if case.version != version:
             raise self.stale(session, case)
+        refuse_if_claimed(session, self.context, case, action)
         lifecycle.next_state(action, case.state, case_code=case.code)
         return case
 

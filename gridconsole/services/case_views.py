@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from gridconsole.domain import lifecycle, permissions
+from gridconsole.domain import claims, lifecycle, permissions
 from gridconsole.domain.deadlines import deadline_status
 from gridconsole.domain.enums import DispatchRole, Satisfaction
 from gridconsole.domain.privacy import mask_phone
@@ -43,8 +43,14 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
     ).all()
     updated_by = session.get(Operator, case.updated_by_id) if case.updated_by_id else None
     role = context.actor.role
+    now = context.now()
+    claim = claims.active_claim(stored_claim(session, case), now)
+    actor_id = context.actor.id
     allowed = tuple(
-        action for action in lifecycle.actions_from(case.state) if permissions.allowed(role, action)
+        action
+        for action in lifecycle.actions_from(case.state)
+        if permissions.allowed(role, action)
+        and not claims.refuses(action, actor_id=actor_id, current=claim, now=now)
     )
     return CaseDetail(
         id=row_id(case),
@@ -118,7 +124,22 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
         ),
         original_due_at=case.original_due_at,
         satisfaction=_satisfaction(case.satisfaction),
+        claimed_by_id=claim.holder_id if claim else None,
+        claimed_by_name=claim.holder_name if claim else "",
+        claimed_until=claim.until if claim else None,
+        claim_actions=claims.claim_actions(
+            role=role, actor_id=actor_id, state=case.state, current=claim, now=now
+        ),
     )
+
+
+def stored_claim(session: Session, case: Case) -> claims.Claim | None:
+    """The claim columns of ``case`` with the holder's name (expired or not)."""
+    if case.claimed_by_id is None or case.claimed_until is None:
+        return None
+    holder = session.get(Operator, case.claimed_by_id)
+    name = holder.display_name if holder else t("entity.system")
+    return claims.Claim(case.claimed_by_id, name, case.claimed_until)
 
 
 def _satisfaction(stored: str | None) -> Satisfaction | None:

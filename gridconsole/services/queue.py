@@ -89,6 +89,9 @@ class QueueService:
                 reported_at=row.reported_at,
                 due_at=row.due_at,
                 warn_at=row.warn_at,
+                claimed_by_id=row.claimed_by_id,
+                claimed_by_name=row.claimed_by_name or "",
+                claimed_until=row.claimed_until,
             )
             for row in result[:limit]
         )

@@ -71,6 +71,10 @@ class CaseRow:
     reported_at: datetime
     due_at: datetime | None
     warn_at: datetime | None = None  # when the running deadline starts warning (预警)
+    # who holds the case and until when, as stored (the list shows it only while it runs)
+    claimed_by_id: int | None = None
+    claimed_by_name: str = ""
+    claimed_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,11 @@ class CaseDetail:
     dispatches: tuple[DispatchView, ...] = ()
     original_due_at: datetime | None = None  # before the first approved extension
     satisfaction: Satisfaction | None = None
+    # the running claim (认领) when the detail was read: nobody's once it expired
+    claimed_by_id: int | None = None
+    claimed_by_name: str = ""
+    claimed_until: datetime | None = None
+    claim_actions: tuple[Action, ...] = ()  # claim / release / break, as the actor may now
 
 
 @dataclass(frozen=True)

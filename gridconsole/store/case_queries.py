@@ -9,12 +9,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlmodel import col
 
 from gridconsole.domain.enums import OPEN_STATES, CaseSource, CaseState, Priority
 from gridconsole.store import case_search
-from gridconsole.store.models import Case, CaseCategory, CaseEvent, Community, Dispatch, Grid
+from gridconsole.store.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    Community,
+    Dispatch,
+    Grid,
+    Operator,
+)
 
 _c = Case.__table__.c  # type: ignore[attr-defined]
 
@@ -95,6 +113,9 @@ def queue_page_statement(
             _c.reported_at,
             _c.due_at,
             _c.warn_at,
+            _c.claimed_by_id,
+            _c.claimed_until,
+            claim_holder_name().label("claimed_by_name"),
             col(CaseCategory.name).label("category_name"),
             col(Grid.name).label("grid_name"),
             col(Community.name).label("community_name"),
@@ -106,6 +127,16 @@ def queue_page_statement(
         .where(and_(True, *where))
         .order_by(*sort_key)
         .limit(limit)
+    )
+
+
+def claim_holder_name() -> ScalarSelect[str | None]:
+    """The holder's name as a correlated subquery: looked up for the page's rows only, and it
+    leaves the page's plan (index order, LIMIT) alone."""
+    return (
+        select(col(Operator.display_name))
+        .where(col(Operator.id) == _c.claimed_by_id)
+        .scalar_subquery()
     )
 
 
