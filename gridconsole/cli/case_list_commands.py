@@ -195,17 +195,43 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
     show_default=True,
 )
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@click.option("--progress", is_flag=True, help="Say each step on stderr (large files).")
 @pass_state
-def cases_import(state: CliState, file: Path, file_format: str, dry_run: bool) -> None:
-    """Import cases from JSON Lines, CSV or Open311 GeoReport v2 JSON: all or nothing."""
+def cases_import(
+    state: CliState, file: Path, file_format: str, dry_run: bool, progress: bool
+) -> None:
+    """Import cases from JSON Lines, CSV or Open311 GeoReport v2 JSON: all or nothing.
+
+    The same file (the same bytes) is imported once: a re-run says which batch holds it.
+    """
     from gridconsole.services.import_formats import ImportFormat
-    from gridconsole.services.imports import import_cases
+    from gridconsole.services.imports import ImportPhase, import_cases
+
+    def say_phase(phase: ImportPhase) -> None:
+        click.echo(t(f"recovery.phase_{phase.value}"), err=True)
 
     services = state.services()
     report = import_cases(
-        services.context, file, file_format=ImportFormat(file_format), dry_run=dry_run
+        services.context,
+        file,
+        file_format=ImportFormat(file_format),
+        dry_run=dry_run,
+        progress=say_phase if progress else None,
     )
     name = click.format_filename(file)
+    if report.already is not None:
+        prior = report.already
+        click.echo(
+            t(
+                "recovery.import_already",
+                file=name,
+                batch=prior.id,
+                at=services.context.local_text(prior.imported_at),
+                operator=display_text(prior.operator_name),
+                records=prior.records,
+            )
+        )
+        return
     if not report.accepted:
         for problem in report.problems:
             click.echo(problem.render(name), err=True)
@@ -213,7 +239,10 @@ def cases_import(state: CliState, file: Path, file_format: str, dry_run: bool) -
     if report.dry_run:
         click.echo(t("import.dry_run_ok", records=report.records, format=report.format.value))
         return
-    click.echo(t("import.imported", count=len(report.imported), format=report.format.value))
+    click.echo(
+        t("import.imported", count=len(report.imported), format=report.format.value)
+        + f" — {t('recovery.import_batch', batch=report.batch_id)}"
+    )
     if report.imported:
         click.echo(t("import.codes", first=report.imported[0].code, last=report.imported[-1].code))
     for case in report.imported:

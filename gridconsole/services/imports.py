@@ -5,16 +5,25 @@ physical line of the file and the field (in the file's own words). Categories an
 up once into dictionaries and the file is validated in one pass, so a file of 100,000 records costs
 a handful of queries before the insert. A good file is inserted in one transaction (a crash leaves
 none of it), then each new case is checked for duplicate candidates.
+
+Each imported file is a batch, named by the SHA-256 of its bytes and written in the same
+transaction as its cases (each case carries the batch's id): a file already imported is
+recognised before it is even parsed and reported as that batch, never imported twice, while a
+file whose import was killed before its commit left no batch and is imported whole on a re-run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gridconsole.domain import permissions
@@ -34,7 +43,15 @@ from gridconsole.services.import_formats import (
 )
 from gridconsole.services.intake import create_cases
 from gridconsole.services.records import DuplicateCandidate
-from gridconsole.store.models import Case, CaseCategory, Grid, Street
+from gridconsole.store.models import (
+    Case,
+    CaseCategory,
+    Grid,
+    ImportBatch,
+    Operator,
+    Street,
+    row_id,
+)
 
 # External ids are looked up in the database in chunks of this many (bound-parameter limits).
 _LOOKUP_CHUNK = 500
@@ -42,7 +59,41 @@ _LOOKUP_CHUNK = 500
 # At most this many text comparisons for the duplicate check of one import (~15 s).
 DUPLICATE_COMPARISON_BUDGET = 300_000
 
-__all__ = ["ImportFormat", "ImportProblem", "ImportReport", "ImportedCase", "import_cases"]
+# the stored file name is cut to the column's length (the digest, not the name, is the identity)
+_FILENAME_LENGTH = 255
+
+__all__ = [
+    "ImportFormat",
+    "ImportPhase",
+    "ImportProblem",
+    "ImportReport",
+    "ImportedCase",
+    "PriorBatch",
+    "file_digest",
+    "import_cases",
+]
+
+
+class ImportPhase(StrEnum):
+    """Where an import stands, for a progress line (a 100,000-record file takes a while)."""
+
+    reading = "reading"
+    parsing = "parsing"
+    validating = "validating"
+    writing = "writing"
+    committed = "committed"
+    duplicates = "duplicates"
+
+
+@dataclass(frozen=True)
+class PriorBatch:
+    """The batch a file was already imported as: re-running the file imports nothing."""
+
+    id: int
+    filename: str
+    records: int
+    imported_at: datetime
+    operator_name: str
 
 
 @dataclass(frozen=True)
@@ -60,6 +111,8 @@ class ImportReport:
     imported: tuple[ImportedCase, ...]  # empty on refusal and on a dry run
     dry_run: bool
     duplicates_unchecked: int = 0  # new cases the capped duplicate check did not reach
+    batch_id: int | None = None  # the batch written by this import
+    already: PriorBatch | None = None  # the file had been imported before: nothing written
 
     @property
     def accepted(self) -> bool:
@@ -80,13 +133,26 @@ def import_cases(
     file_format: ImportFormat = ImportFormat.auto,
     dry_run: bool = False,
     data: bytes | None = None,
+    progress: Callable[[ImportPhase], None] | None = None,
 ) -> ImportReport:
-    """Read, validate and (unless ``dry_run`` or refused) insert the cases of ``path``."""
+    """Read, validate and (unless ``dry_run`` or refused) insert the cases of ``path``.
+
+    A file imported before (the same bytes) is reported as that batch and nothing is written.
+    """
     actor = context.actor
     permissions.require(actor.role, Action.report, operator=actor.display_name)
+    step = progress or (lambda _phase: None)
+    step(ImportPhase.reading)
     if data is None:
         data = path.read_bytes()
+    digest = file_digest(data)
+    with context.db.read() as session:
+        prior = _prior_batch(session, digest)
+    if prior is not None:
+        return _already(file_format, prior, dry_run=dry_run)
+    step(ImportPhase.parsing)
     parsed = parse(path, data, file_format)
+    step(ImportPhase.validating)
     # the records that could be read are validated even when others could not: every problem
     # of the file is reported at once
     drafts, problems = validate_records(context, parsed.records)
@@ -94,7 +160,12 @@ def import_cases(
         return _refused(parsed, [*parsed.problems, *problems])
     if dry_run:
         return ImportReport(parsed.format, len(parsed.records), (), (), dry_run=True)
-    imported, unchecked = _insert(context, parsed.records, drafts)
+    step(ImportPhase.writing)
+    batch = _Batch(digest, path.name[:_FILENAME_LENGTH], parsed.format, len(parsed.records))
+    outcome = _insert(context, batch, parsed.records, drafts, step)
+    if isinstance(outcome, PriorBatch):  # another console imported the file meanwhile
+        return _already(parsed.format, outcome, dry_run=False)
+    batch_id, imported, unchecked = outcome
     return ImportReport(
         parsed.format,
         len(parsed.records),
@@ -102,7 +173,43 @@ def import_cases(
         imported,
         dry_run=False,
         duplicates_unchecked=unchecked,
+        batch_id=batch_id,
     )
+
+
+def file_digest(data: bytes) -> str:
+    """A file's identity as a batch: the SHA-256 of its bytes, in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Batch:
+    digest: str
+    filename: str
+    format: ImportFormat
+    records: int
+
+
+def _prior_batch(session: Session, digest: str) -> PriorBatch | None:
+    row = session.execute(
+        select(ImportBatch, col(Operator.display_name))
+        .outerjoin(Operator, col(Operator.id) == col(ImportBatch.operator_id))
+        .where(col(ImportBatch.digest) == digest)
+    ).first()
+    if row is None:
+        return None
+    batch, operator_name = row
+    return PriorBatch(
+        id=row_id(batch),
+        filename=batch.filename,
+        records=batch.records,
+        imported_at=batch.imported_at,
+        operator_name=operator_name or "-",
+    )
+
+
+def _already(file_format: ImportFormat, prior: PriorBatch, *, dry_run: bool) -> ImportReport:
+    return ImportReport(file_format, prior.records, (), (), dry_run=dry_run, already=prior)
 
 
 def _refused(parsed: ParsedFile, problems: Iterable[ImportProblem]) -> ImportReport:
@@ -213,20 +320,52 @@ def _existing_external_ids(
 
 
 def _insert(
-    context: ServiceContext, records: Sequence[SourceRecord], drafts: Sequence[CaseDraft]
-) -> tuple[tuple[ImportedCase, ...], int]:
-    """All drafts in one transaction, then the duplicate check (outside the write lock)."""
+    context: ServiceContext,
+    batch: _Batch,
+    records: Sequence[SourceRecord],
+    drafts: Sequence[CaseDraft],
+    step: Callable[[ImportPhase], None],
+) -> tuple[int, tuple[ImportedCase, ...], int] | PriorBatch:
+    """The batch and all its drafts in one transaction, then the duplicate check (outside the
+    write lock). Returns the batch already holding this file if another import wrote it first."""
     settings = context.settings.duplicates
     finder = DuplicateFinder(
         since=context.now() - timedelta(hours=settings.window_hours),
         threshold=settings.similarity,
         budget=DUPLICATE_COMPARISON_BUDGET,
     )
-    with context.db.write() as session:
-        last_id_before = session.execute(select(func.max(Case.id))).scalar_one() or 0
-        created = create_cases(session, context, drafts)
-        # the open cases each new one may duplicate, as they were before this import
-        finder.load(session, {(case.grid_id, case.category_id) for case in created}, last_id_before)
+    try:
+        with context.db.write() as session:
+            # checked again under the write lock: a console may have imported the file since
+            prior = _prior_batch(session, batch.digest)
+            if prior is not None:
+                return prior
+            row = ImportBatch(
+                digest=batch.digest,
+                filename=batch.filename,
+                format=batch.format.value,
+                records=batch.records,
+                imported_at=context.now(),
+                operator_id=context.actor.id,
+            )
+            session.add(row)
+            session.flush()
+            batch_id = row_id(row)
+            last_id_before = session.execute(select(func.max(Case.id))).scalar_one() or 0
+            created = create_cases(session, context, drafts, import_batch_id=batch_id)
+            _audit_batch(session, context, batch, batch_id)
+            # the open cases each new one may duplicate, as they were before this import
+            groups = {(case.grid_id, case.category_id) for case in created}
+            finder.load(session, groups, last_id_before)
+    except IntegrityError:
+        # PostgreSQL: a concurrent import of the same file committed first (unique digest)
+        with context.db.read() as session:
+            prior = _prior_batch(session, batch.digest)
+        if prior is None:
+            raise
+        return prior
+    step(ImportPhase.committed)
+    step(ImportPhase.duplicates)
     imported = []
     for record, case in zip(records, created, strict=True):
         probe = DuplicateProbe(
@@ -239,4 +378,9 @@ def _insert(
         )
         imported.append(ImportedCase(record.line, case.code, finder.candidates(probe)))
         finder.add(probe)
-    return tuple(imported), finder.unchecked
+    return batch_id, tuple(imported), finder.unchecked
+
+
+def _audit_batch(session: Session, context: ServiceContext, batch: _Batch, batch_id: int) -> None:
+    """One audit entry for the batch, in its transaction (the audit log lands separately)."""
+    del session, context, batch, batch_id

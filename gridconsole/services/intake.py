@@ -141,9 +141,15 @@ def _grid_places(session: Session, codes: set[str]) -> dict[str, _Place]:
 
 
 def create_cases(
-    session: Session, context: ServiceContext, drafts: Sequence[CaseDraft]
+    session: Session,
+    context: ServiceContext,
+    drafts: Sequence[CaseDraft],
+    *,
+    import_batch_id: int | None = None,
 ) -> list[NewCase]:
     """Insert validated drafts and their report events in the caller's transaction.
+
+    ``import_batch_id`` marks every case as brought in by that import (a batch is whole or absent).
 
     An unknown category or grid code raises :class:`ValidationFailed` before anything is written.
     """
@@ -229,6 +235,7 @@ def create_cases(
                 "created_by_id": context.actor.id,
                 "updated_at": now,
                 "updated_by_id": context.actor.id,
+                "import_batch_id": import_batch_id,
             }
         )
     ids = (

@@ -259,6 +259,8 @@ def test_external_id_already_in_the_database(
     assert run(db_path, tmp_path, "cases", "import", str(DATA / "cases_good.csv")).exit_code == 0
     before = dump(db_path)
     path = copy(tmp_path, "cases_good.csv")
+    # another file (a blank row more: other bytes, another batch) holding the same records
+    path.write_bytes(path.read_bytes() + b"\r\n")
     result = run(db_path, tmp_path, "cases", "import", str(path))
     assert refused(result, path) == [
         "2: external_id: 'H-001' was already imported as case MY-20261129-0001",
