@@ -6,13 +6,20 @@ there): a refusal to open ends the console with exit status 1 and the reason on 
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import termios
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import timedelta
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from gridconsole.config import Settings
@@ -34,6 +41,8 @@ from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.escalation_commands import EscalationCommands
 from gridconsole.views.escalation_pane import EscalationPane
 from gridconsole.views.help_screen import HelpScreen, HelpSection
+from gridconsole.views.lock_screen import LockScreen
+from gridconsole.views.login_screen import LoginScreen
 from gridconsole.views.main_screen import MainScreen
 from gridconsole.views.messages import OpeningFailed, OperationFailed, ServicesOpened
 from gridconsole.views.overdue_commands import OverdueCommands
@@ -53,6 +62,10 @@ from gridconsole.views.statistics_pane import StatisticsPane
 # Palette commands Textual offers that would move personal data off the console.
 EGRESS_COMMANDS = frozenset({"Screenshot"})
 EXIT_REFUSED = 1
+# how often the console looks at the idle time and at its terminal (still there?)
+WATCH_SECONDS = 1.0
+# what stays available on the lock screen: quitting (which logs out), nothing that shows data
+LOCKED_ACTIONS = frozenset({"quit"})
 
 
 def declared_bindings(cls: type) -> tuple[Binding, ...]:
@@ -82,6 +95,7 @@ class GridConsoleApp(App[None]):
         "views/roster_pane.tcss",
         "views/escalation_pane.tcss",
         "views/statistics_pane.tcss",
+        "views/auth_screens.tcss",
     ]
     TITLE = t("app.title")
     COMMANDS: ClassVar = App.COMMANDS | {
@@ -103,19 +117,99 @@ class GridConsoleApp(App[None]):
         Binding("ctrl+q", "quit", t("shell.key_quit"), priority=True, id="quit"),
     ]
 
-    def __init__(self, services: ConsoleServices | ServicesOpener, settings: Settings) -> None:
+    def __init__(
+        self,
+        services: ConsoleServices | ServicesOpener,
+        settings: Settings,
+        *,
+        ask_password: bool = False,
+    ) -> None:
         super().__init__()
         self.opener = (
             services if isinstance(services, ServicesOpener) else ServicesOpener.ready(services)
         )
         self.services: ConsoleServices | None = None  # set when the opener has returned
         self.settings = settings
+        self.ask_password = ask_password  # the login screen first
         self.theme = settings.ui.theme
         self.animation_level = "full" if settings.ui.animations else "none"
         self.set_keymap(settings.keymap)
+        self.locked = False
+        self.last_input_at = self.opener.clock.now()
+        self.terminal_gone = False
+        self.tty_fds = tuple(fd for fd in (0, 1, 2) if os.isatty(fd))
 
     def get_default_screen(self) -> Screen[None]:
+        if self.ask_password:
+            # an empty base: the login screen goes over it and is replaced by the main screen
+            return Screen(id="before-login")
         return MainScreen(self.opener, self.settings)
+
+    def on_mount(self) -> None:
+        if self.ask_password:
+            self.push_screen(LoginScreen(self.opener, self.settings))
+        self.set_interval(WATCH_SECONDS, self.watch_idle_and_terminal, name="idle-lock")
+        if self.tty_fds:
+            # a dropped SSH link hangs the terminal up: leave cleanly (and log out)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+
+    # -- the idle lock and a terminal that went away ----------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.last_input_at = self.opener.clock.now()
+        await super().on_event(event)
+
+    def watch_idle_and_terminal(self) -> None:
+        if self.tty_fds and not _terminal_alive(self.tty_fds[0]):
+            self.hang_up()  # no SIGHUP came (not the terminal's session), but it is gone
+            return
+        minutes = self.settings.security.idle_lock_minutes
+        idle = self.opener.clock.now() - self.last_input_at
+        if minutes and idle >= timedelta(minutes=minutes):
+            self.lock_console()
+
+    def lock_console(self) -> None:
+        """Replace the view with the lock screen (once logged in; not twice)."""
+        if self.locked or self.services is None:
+            return
+        self.locked = True
+        self.clear_notifications()  # a toast may name a case
+        self.push_screen(LockScreen(self.services, self.settings), callback=self._unlocked)
+
+    def _unlocked(self, _result: None) -> None:
+        self.locked = False
+        self.last_input_at = self.opener.clock.now()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Nothing is shown over the lock screen: a notice may name a case."""
+        if self.locked:
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked and action not in LOCKED_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
+
+    def hang_up(self) -> None:
+        """The terminal went away: stop writing to it and leave; ``run_console`` logs out."""
+        if self.terminal_gone:
+            return
+        self.terminal_gone = True
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in self.tty_fds:
+            os.dup2(devnull, fd)  # the restore sequences on exit go nowhere instead of failing
+        os.close(devnull)
+        self.exit(return_code=0)
 
     # -- the palette --------------------------------------------------------------------------
 
@@ -230,12 +324,30 @@ def exit_message(text: str) -> Text:
     return Text(display_text(text))
 
 
-def run_console(opener: ServicesOpener, settings: Settings, *, headless: bool = False) -> int:
-    """Run the console in this terminal until the operator quits; returns the exit status.
+def _terminal_alive(fd: int) -> bool:
+    """A hung-up terminal refuses its attributes (EIO) while reads return end-of-file."""
+    try:
+        termios.tcgetattr(fd)
+    except (termios.error, OSError):
+        return False
+    return True
+
+
+def run_console(
+    opener: ServicesOpener,
+    settings: Settings,
+    *,
+    headless: bool = False,
+    ask_password: bool = False,
+) -> int:
+    """Run the console in this terminal until the operator quits or the terminal goes away;
+    returns the exit status. A logged-in operator is logged out (audited) either way.
 
     The caller has set the locale before importing this module (binding labels are read at
     import). ``headless`` runs it without a terminal (tests of the command line).
     """
-    app = GridConsoleApp(opener, settings)
+    app = GridConsoleApp(opener, settings, ask_password=ask_password)
     app.run(headless=headless)
+    if app.services is not None:
+        app.services.auth.logout()
     return app.return_code or 0

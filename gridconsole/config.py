@@ -270,10 +270,23 @@ class StatisticsSettings(_Section):
 
 
 class SecuritySettings(_Section):
-    """Operators, claims and the console's protections (issue 8)."""
+    """Who may log in and how (shared SSH accounts, the password factor, lock-out, the idle
+    lock) and the claims on cases (issue 8)."""
 
     # a dispatcher's claim on a case lapses this long after it was taken (or renewed)
     claim_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    # OS accounts several people share (one SSH key each): only these may name the operator
+    # with ``--operator`` (the key's forced command), and each such login needs the password
+    shared_accounts: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list
+    )
+    # ask every operator for their local password at login, not only on shared accounts
+    require_password: bool = False
+    # failed logins (or unlocks) in a row that lock the operator out, and for how long
+    max_failed_logins: Annotated[int, Field(ge=1, le=100)] = 5
+    lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+    # no key or mouse input for this long locks the console (0: never)
+    idle_lock_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 10
 
 
 class Settings(_Section):

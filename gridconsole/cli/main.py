@@ -169,23 +169,43 @@ def main(
         open_console(ctx.obj)
 
 
-def open_console(state: CliState, url: str | None = None) -> None:
+@main.command("console")
+@click.option(
+    "--operator",
+    "operator_name",
+    metavar="NAME",
+    help="The operator, on a shared account only (the SSH key's forced command names it).",
+)
+@pass_state
+def console(state: CliState, operator_name: str | None) -> None:
+    """Open the console (the same as no command)."""
+    open_console(state, operator=operator_name)
+
+
+def open_console(state: CliState, url: str | None = None, *, operator: str | None = None) -> None:
     """Open the console; it opens the database itself, in a worker, once its shell is drawn.
 
     Nothing here may import SQLAlchemy: it costs more than Textual's whole start-up, and the
     operator would stare at a blank terminal meanwhile.
     """
     from gridconsole.services.database_files import require_existing
+    from gridconsole.services.identity import identify, password_required
     from gridconsole.views.ports import ServicesOpener
 
     url = url or state.db_url
-    require_existing(url)  # before the screen changes: the refusal reads best on a plain terminal
     settings, clock = state.settings, state.clock
+    # who is asking, and whether --operator is allowed here, before anything is opened
+    identity = identify(settings, operator)
+    ask_password = password_required(settings, identity)
+    require_existing(url)  # before the screen changes: the refusal reads best on a plain terminal
 
     def open_console_services() -> Services:
         from gridconsole.services.bundle import open_services
 
-        return open_services(settings, clock, url=url)
+        services = open_services(settings, clock, url=url, identity=identity)
+        if not ask_password:
+            services.auth.login()  # audited; refused while the operator is locked out
+        return services
 
     def console_timers(
         services: ConsoleServices, on_fired: Callable[[FiredDeadlines], None]
@@ -200,7 +220,11 @@ def open_console(state: CliState, url: str | None = None) -> None:
 
     from gridconsole.app import run_console
 
-    status = run_console(ServicesOpener(open_console_services, clock, console_timers), settings)
+    status = run_console(
+        ServicesOpener(open_console_services, clock, console_timers),
+        settings,
+        ask_password=ask_password,
+    )
     if status:
         raise SystemExit(status)
 

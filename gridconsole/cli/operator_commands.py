@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
 
 import click
 
+from gridconsole.cli.main import CliState, echo_table, fail, main, pass_state
 from gridconsole.domain.enums import Role
 from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 
-if TYPE_CHECKING:
-    pass
-from gridconsole.cli.main import (
-    CliState,
-    echo_table,
-    main,
-    pass_state,
-)
+ROLE_CHOICE = click.Choice([role.value for role in Role])
 
 
 @main.group()
@@ -28,7 +22,7 @@ def operator() -> None:
 @operator.command("add")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="Display name.")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--role", type=ROLE_CHOICE, required=True)
 @click.option(
     "--department", metavar="DEPT", default=None, help="A liaison's department (required for them)."
 )
@@ -49,6 +43,7 @@ def operator_add(
         display_name=display_name,
         role=Role(role),
         department=department,
+        settings=state.settings,
     )
     click.echo(
         t(
@@ -84,3 +79,76 @@ def operator_list(state: CliState) -> None:
         t("cli.col_department"),
     ]
     echo_table(headers, rows)
+
+
+@operator.command("disable")
+@click.argument("username")
+@pass_state
+def operator_disable(state: CliState, username: str) -> None:
+    """Disable an operator (admins): they can no longer log in; their history stays."""
+    from gridconsole.services.admin import disable_operator
+    from gridconsole.services.operators import os_username
+
+    state.check_clock()
+    disable_operator(
+        state.db_url, state.clock, state.settings, caller=os_username(), username=username
+    )
+    click.echo(t("auth.operator_disabled", username=username))
+
+
+@operator.command("set-role")
+@click.argument("username")
+@click.argument("role", type=ROLE_CHOICE)
+@click.option("--department", metavar="DEPT", default=None, help="A liaison's department.")
+@pass_state
+def operator_set_role(state: CliState, username: str, role: str, department: str | None) -> None:
+    """Change an operator's role (admins); a liaison needs their department."""
+    from gridconsole.services.admin import set_operator_role
+    from gridconsole.services.operators import os_username
+
+    state.check_clock()
+    changed = set_operator_role(
+        state.db_url,
+        state.clock,
+        state.settings,
+        caller=os_username(),
+        username=username,
+        role=Role(role),
+        department=department,
+    )
+    click.echo(t("auth.operator_role_set", username=username, role=t(f"role.{changed.role.value}")))
+
+
+@operator.command("password")
+@click.argument("username")
+@click.option(
+    "--stdin", "from_stdin", is_flag=True, help="Read the password from standard input (scripts)."
+)
+@pass_state
+def operator_password(state: CliState, username: str, from_stdin: bool) -> None:
+    """Set an operator's local password (admins): argon2id, asked twice, never echoed. It is the
+    second factor on shared accounts and unlocks an idle-locked console."""
+    from gridconsole.services.admin import set_operator_password
+    from gridconsole.services.operators import os_username
+
+    state.check_clock()
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            t("auth.password_prompt", username=username), hide_input=True, err=True
+        )
+        again = click.prompt(
+            t("auth.password_prompt", username=username), hide_input=True, err=True
+        )
+        if again != password:
+            fail(t("auth.password_mismatch"))
+    set_operator_password(
+        state.db_url,
+        state.clock,
+        state.settings,
+        caller=os_username(),
+        username=username,
+        password=password,
+    )
+    click.echo(t("auth.operator_password_set", username=username))

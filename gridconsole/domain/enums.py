@@ -137,6 +137,7 @@ class AdminAction(StrEnum):
     manage_roster = "manage_roster"  # grids, grid workers, eligibility declarations (Art. 6–20)
     record_complaint = "record_complaint"  # a complaint against a grid worker (Art. 19)
     handle_complaint = "handle_complaint"  # its outcome
+    manage_operators = "manage_operators"  # add, disable, set the role or password of operators
 
 
 class RequestKind(StrEnum):

@@ -102,6 +102,8 @@ ADMIN_PERMISSIONS: dict[AdminAction, frozenset[Role]] = {
     AdminAction.manage_roster: frozenset({Role.admin}),
     AdminAction.record_complaint: frozenset({Role.dispatcher, Role.shift_lead, Role.admin}),
     AdminAction.handle_complaint: frozenset({Role.shift_lead, Role.admin}),
+    # who may use the console, as what: admins only (an operator cannot raise their own role)
+    AdminAction.manage_operators: frozenset({Role.admin}),
 }
 
 # Who may read the roster (the grid workers' contacts): the centre, admins and auditors; a

@@ -6,7 +6,6 @@ never touches the store.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +16,24 @@ from sqlmodel import col
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose, Role
-from gridconsole.domain.errors import DomainError, FieldProblem, ValidationFailed
-from gridconsole.domain.text import clean_text
+from gridconsole.domain.errors import DomainError, ValidationFailed
 from gridconsole.i18n import t
 from gridconsole.services import database
+from gridconsole.services.context import ServiceContext
 from gridconsole.services.database import SchemaNotCurrent
 from gridconsole.services.database_files import require_existing, sqlite_path
-from gridconsole.services.operators import ensure_operator
+from gridconsole.services.operators import (
+    NotAnOperator,
+    OperatorService,
+    OperatorView,
+    add_first_admin,
+    operator_problems,
+    operator_view,
+    resolve_actor,
+)
 from gridconsole.store import schema
 from gridconsole.store.engine import Database
 from gridconsole.store.models import Department, Operator
-
-_USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
 
 
 class OperatorAddRefused(DomainError):
@@ -37,10 +42,6 @@ class OperatorAddRefused(DomainError):
 
 class FirstOperatorMustBeAdmin(DomainError):
     key = "cli.first_operator_admin"
-
-
-class OperatorExists(DomainError):
-    key = "cli.operator_exists"
 
 
 class NotADemoDatabase(DomainError):
@@ -59,15 +60,6 @@ class SchemaReport:
     head: str
     purpose: DatabasePurpose | None  # None where the schema is not current
     message: str  # the translated sentence saying where the schema stands
-
-
-@dataclass(frozen=True)
-class OperatorView:
-    username: str
-    display_name: str
-    role: Role
-    active: bool
-    department_code: str = ""  # a liaison's department
 
 
 @dataclass(frozen=True)
@@ -127,18 +119,22 @@ def list_operators(url: str) -> tuple[OperatorView, ...]:
                 .outerjoin(Department, col(Department.id) == col(Operator.department_id))
                 .order_by(col(Operator.username))
             ).all()
-            return tuple(
-                OperatorView(
-                    operator.username,
-                    operator.display_name,
-                    operator.role,
-                    operator.active,
-                    department_code or "",
-                )
-                for operator, department_code in rows
-            )
+            return tuple(operator_view(operator, code) for operator, code in rows)
     finally:
         db.dispose()
+
+
+def _operator_service(
+    db: Database, clock: Clock, settings: Settings, caller: str
+) -> OperatorService:
+    """The operator service acting as ``caller``, who must be an active admin."""
+    try:
+        actor = resolve_actor(db, caller)
+    except NotAnOperator:
+        raise OperatorAddRefused(caller=caller) from None
+    if actor.role is not Role.admin:
+        raise OperatorAddRefused(caller=caller)
+    return OperatorService(ServiceContext(db=db, clock=clock, settings=settings, actor=actor))
 
 
 def add_operator(
@@ -150,19 +146,12 @@ def add_operator(
     display_name: str,
     role: Role,
     department: str | None = None,
+    settings: Settings | None = None,
 ) -> OperatorView:
-    """Add an operator: the first one (an admin) on an empty table, later ones by an admin.
-    A department liaison belongs to exactly one department (it scopes all they see and do);
-    no other role belongs to one."""
-    problems: list[FieldProblem] = []
-    if not _USERNAME.match(username):
-        problems.append(FieldProblem("username", t("cli.username_invalid", value=username)))
-    if not clean_text(display_name):
-        problems.append(FieldProblem("name", t("rule.required")))
-    if role is Role.liaison and not department:
-        problems.append(FieldProblem("department", t("rule.liaison_needs_department")))
-    if role is not Role.liaison and department:
-        problems.append(FieldProblem("department", t("rule.only_liaisons_have_department")))
+    """Add an operator: the first one (an admin) on an empty table, later ones by an admin."""
+    problems = operator_problems(
+        username=username, display_name=display_name, role=role, department=department
+    )
     if problems:
         raise ValidationFailed(problems)
     require_existing(url)
@@ -170,38 +159,53 @@ def add_operator(
     try:
         with db.read() as session:
             count = session.execute(select(func.count()).select_from(Operator)).scalar_one()
-            existing = session.execute(
-                select(Operator).where(Operator.username == username)  # type: ignore[arg-type]
-            ).scalar_one_or_none()
-            caller_row = session.execute(
-                select(Operator).where(Operator.username == caller)  # type: ignore[arg-type]
-            ).scalar_one_or_none()
         if count == 0:
             if role is not Role.admin:
                 raise FirstOperatorMustBeAdmin(username=username)
-        elif caller_row is None or not caller_row.active or caller_row.role is not Role.admin:
-            raise OperatorAddRefused(caller=caller)
-        if existing is not None:
-            raise OperatorExists(username=username)
-        department_id = None
-        if department:
-            with db.read() as session:
-                department_id = session.execute(
-                    select(col(Department.id)).where(col(Department.code) == department)
-                ).scalar_one_or_none()
-            if department_id is None:
-                raise ValidationFailed(
-                    [FieldProblem("department", t("rule.unknown_code", value=department))]
-                )
-        actor = ensure_operator(
-            db,
-            clock,
-            username=username,
-            display_name=display_name,
-            role=role,
-            department_id=department_id,
-        )
-        return OperatorView(actor.username, actor.display_name, actor.role, True, department or "")
+            return add_first_admin(db, clock, username=username, display_name=display_name)
+        service = _operator_service(db, clock, settings or Settings(), caller)
+        return service.add(username, display_name=display_name, role=role, department=department)
+    finally:
+        db.dispose()
+
+
+def disable_operator(
+    url: str, clock: Clock, settings: Settings, *, caller: str, username: str
+) -> OperatorView:
+    require_existing(url)
+    db = database.connect(url)
+    try:
+        return _operator_service(db, clock, settings, caller).disable(username)
+    finally:
+        db.dispose()
+
+
+def set_operator_role(
+    url: str,
+    clock: Clock,
+    settings: Settings,
+    *,
+    caller: str,
+    username: str,
+    role: Role,
+    department: str | None = None,
+) -> OperatorView:
+    require_existing(url)
+    db = database.connect(url)
+    try:
+        service = _operator_service(db, clock, settings, caller)
+        return service.set_role(username, role, department=department)
+    finally:
+        db.dispose()
+
+
+def set_operator_password(
+    url: str, clock: Clock, settings: Settings, *, caller: str, username: str, password: str
+) -> OperatorView:
+    require_existing(url)
+    db = database.connect(url)
+    try:
+        return _operator_service(db, clock, settings, caller).set_password(username, password)
     finally:
         db.dispose()
 

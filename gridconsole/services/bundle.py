@@ -9,6 +9,7 @@ from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.services import database
 from gridconsole.services.approvals import ApprovalService
+from gridconsole.services.authentication import AuthenticationService, record_unknown_login
 from gridconsole.services.cases import CaseService
 from gridconsole.services.claims import ClaimService
 from gridconsole.services.closure import ClosureService
@@ -18,7 +19,13 @@ from gridconsole.services.department_desk import DepartmentDeskService
 from gridconsole.services.departments import DepartmentService
 from gridconsole.services.dispatching import DispatchService
 from gridconsole.services.escalations import EscalationService
-from gridconsole.services.operators import os_username, resolve_actor
+from gridconsole.services.identity import Identity
+from gridconsole.services.operators import (
+    NotAnOperator,
+    OperatorService,
+    os_username,
+    resolve_actor,
+)
 from gridconsole.services.overdue import OverdueService
 from gridconsole.services.queue import QueueService
 from gridconsole.services.roster import RosterService
@@ -45,12 +52,22 @@ class Services:
     escalations: EscalationService  # the escalation board (Art. 30) and its alerts
     statistics: StatisticsService  # performance evaluation (Art. 5, 35): measures, ranking
     claims: ClaimService  # who works which case (认领): claim, release, break
+    auth: AuthenticationService  # login, logout, the idle lock and unlock
+    operators: OperatorService  # who may use the console, as what (admins)
 
     @classmethod
-    def build(cls, db: Database, settings: Settings, clock: Clock, username: str) -> Services:
+    def build(
+        cls,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        username: str,
+        identity: Identity | None = None,
+    ) -> Services:
         context = ServiceContext(
             db=db, clock=clock, settings=settings, actor=resolve_actor(db, username)
         )
+        identity = identity or Identity(account=username, username=username, shared=False)
         return cls(
             context=context,
             purpose=database.purpose(db),
@@ -68,14 +85,32 @@ class Services:
             escalations=EscalationService(context),
             statistics=StatisticsService(context),
             claims=ClaimService(context),
+            auth=AuthenticationService(db, clock, settings, context.actor, identity),
+            operators=OperatorService(context),
         )
 
 
 def open_services(
-    settings: Settings, clock: Clock, *, url: str | None = None, username: str | None = None
+    settings: Settings,
+    clock: Clock,
+    *,
+    url: str | None = None,
+    username: str | None = None,
+    identity: Identity | None = None,
 ) -> Services:
-    """Connect to the configured database (schema must be current) as the OS user."""
+    """Connect to the configured database (schema must be current) as the OS user, or as the
+    operator ``identity`` names (a login by a name no active operator has is audited)."""
     db = database.connect(url or settings.database.url)
-    if clock.simulated:
-        database.allow_clock_override(db)
-    return Services.build(db, settings, clock, username or os_username())
+    try:
+        if clock.simulated:
+            database.allow_clock_override(db)
+        if identity is None:
+            return Services.build(db, settings, clock, username or os_username())
+        try:
+            return Services.build(db, settings, clock, identity.username, identity)
+        except NotAnOperator:
+            record_unknown_login(db, clock, identity)
+            raise
+    except BaseException:
+        db.dispose()
+        raise

@@ -46,6 +46,7 @@ from gridconsole.services.escalation_records import (
     EscalationCard,
     EscalationDetail,
 )
+from gridconsole.services.identity import LoginFacts
 from gridconsole.services.overdue_records import (
     OverdueBoard,
     OverdueCursor,
@@ -378,6 +379,23 @@ class StatisticsPort(Protocol):
     def export(self, period: Period, path: Path) -> tuple[Path, ...]: ...
 
 
+class AuthPort(Protocol):
+    """Login, logout, the idle lock and unlock of the console's operator."""
+
+    @property
+    def password_required(self) -> bool: ...
+
+    def facts(self) -> LoginFacts: ...
+
+    def login(self, password: str | None = ...) -> Actor: ...
+
+    def logout(self) -> None: ...
+
+    def lock(self) -> None: ...
+
+    def unlock(self, password: str) -> None: ...
+
+
 class DeadlineTimersPort(Protocol):
     """The console's deadline timers (``gridconsole.scheduling``), started once services open."""
 
@@ -439,6 +457,9 @@ class ConsoleServices(Protocol):
 
     @property
     def statistics(self) -> StatisticsPort: ...
+
+    @property
+    def auth(self) -> AuthPort: ...
 
 
 @dataclass(frozen=True)

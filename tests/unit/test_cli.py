@@ -146,7 +146,7 @@ def test_the_console_runs_before_sqlalchemy_is_imported(
         "import sys\nfrom click.testing import CliRunner\nimport gridconsole.app\n"
         "from gridconsole.cli import main\n"
         "loaded = []\n"
-        "def run_console(opener, settings):\n"
+        "def run_console(opener, settings, **options):\n"
         "    loaded.extend(m for m in sys.modules if m.split('.')[0] in SQL)\n"
         "    assert opener.open().context.actor.username\n"
         "    return 0\n"
@@ -171,7 +171,9 @@ def test_console_opens_with_services(
 ) -> None:
     app = pytest.importorskip("gridconsole.app")
     opened: list[Services] = []
-    monkeypatch.setattr(app, "run_console", lambda opener, settings: opened.append(opener.open()))
+    monkeypatch.setattr(
+        app, "run_console", lambda opener, settings, **_: opened.append(opener.open())
+    )
     result = on(db_path, tmp_path)
     assert result.exit_code == 0, result.output
     assert opened[0].context.actor.username == ME
@@ -243,7 +245,9 @@ def test_seed_demo_and_demo(
     pytest.importorskip("gridconsole.services.demo")
     app = pytest.importorskip("gridconsole.app")
     opened: list[Services] = []
-    monkeypatch.setattr(app, "run_console", lambda opener, settings: opened.append(opener.open()))
+    monkeypatch.setattr(
+        app, "run_console", lambda opener, settings, **_: opened.append(opener.open())
+    )
     seeded = tmp_path / "seeded.db"
     result = on(seeded, tmp_path, "db", "seed-demo", "--cases", "5")
     assert result.exit_code == 0, result.output
