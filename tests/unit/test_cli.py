@@ -534,3 +534,65 @@ def test_auditor_may_not_accept(
     result = on(db_path, tmp_path, "case", "accept", code)
     assert result.exit_code == 1
     assert "may not accept" in result.stderr
+
+
+def test_operator_disable_set_role_and_password(
+    tmp_path: Path, db_path: Path, db: Database, clock: FrozenClock
+) -> None:
+    from argon2 import PasswordHasher
+
+    from gridconsole.services import passwords
+
+    ensure_operator(db, clock, username=ME, display_name="管理测试", role=Role.admin)
+    role = on(db_path, tmp_path, "operator", "set-role", "disp", "shift_lead")
+    assert role.exit_code == 0, role.output
+    assert role.stdout.strip() == "operator disp is now shift lead"
+    real = passwords.HASHER
+    passwords.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    try:
+        short = CliRunner().invoke(
+            main,
+            ["--db", f"sqlite:///{db_path}", "--lang", "en", "operator", "password", "disp"],
+            input="short\nshort\n",
+            env=CLEAN_ENV,
+        )
+        assert short.exit_code == 1
+        assert "at least 8 characters" in short.stderr
+        differ = CliRunner().invoke(
+            main,
+            ["--db", f"sqlite:///{db_path}", "--lang", "en", "operator", "password", "disp"],
+            input="long enough 1\nlong enough 2\n",
+            env=CLEAN_ENV,
+        )
+        assert differ.exit_code == 1
+        assert "the two passwords differ" in differ.stderr
+        set_ = CliRunner().invoke(
+            main,
+            ["--db", f"sqlite:///{db_path}", "--lang", "en", "operator", "password", "disp"],
+            input="long enough 1\nlong enough 1\n",
+            env=CLEAN_ENV,
+        )
+        assert set_.exit_code == 0, set_.output
+        assert "long enough" not in set_.output  # never echoed
+    finally:
+        passwords.HASHER = real
+    disabled = on(db_path, tmp_path, "operator", "disable", "disp")
+    assert disabled.exit_code == 0
+    listed = on(db_path, tmp_path, "operator", "list").stdout.splitlines()
+    assert ["disp", "王调度", "shift", "lead", "no"] in [line.split() for line in listed]
+
+
+def test_operator_management_refused_to_a_non_admin(
+    me: Database, db_path: Path, tmp_path: Path
+) -> None:
+    result = on(db_path, tmp_path, "operator", "disable", "lead")
+    assert result.exit_code == 1
+    assert f"{ME} is not an active admin" in result.stderr
+
+
+def test_operator_flag_refused_on_a_personal_account(
+    me: Database, db_path: Path, tmp_path: Path
+) -> None:
+    result = on(db_path, tmp_path, "console", "--operator", "lead")
+    assert result.exit_code == 1
+    assert f"{ME} is not one" in result.stderr
