@@ -138,6 +138,7 @@ class AdminAction(StrEnum):
     record_complaint = "record_complaint"  # a complaint against a grid worker (Art. 19)
     handle_complaint = "handle_complaint"  # its outcome
     manage_operators = "manage_operators"  # add, disable, set the role or password of operators
+    manage_backups = "manage_backups"  # back up or restore the whole database (personal data)
 
 
 class RequestKind(StrEnum):

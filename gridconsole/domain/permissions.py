@@ -104,6 +104,8 @@ ADMIN_PERMISSIONS: dict[AdminAction, frozenset[Role]] = {
     AdminAction.handle_complaint: frozenset({Role.shift_lead, Role.admin}),
     # who may use the console, as what: admins only (an operator cannot raise their own role)
     AdminAction.manage_operators: frozenset({Role.admin}),
+    # a backup holds every resident's personal data; a restore replaces everyone's work
+    AdminAction.manage_backups: frozenset({Role.admin}),
 }
 
 # Who may read the roster (the grid workers' contacts): the centre, admins and auditors; a
