@@ -19,10 +19,10 @@ from sqlmodel import col
 
 from gridconsole.domain import claims, permissions
 from gridconsole.domain.enums import Action
-from gridconsole.services.case_views import case_detail, stored_claim
+from gridconsole.services.case_views import stored_claim
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.lookups import case_by_code
-from gridconsole.services.records import CaseDetail
+from gridconsole.services.records import ClaimView
 from gridconsole.store.models import Case, CaseEvent, row_id
 
 
@@ -30,25 +30,19 @@ class ClaimService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
 
-    def claim(self, code: str) -> CaseDetail:
+    def claim(self, code: str) -> ClaimView:
         """Claim the case for ``claim_minutes`` (renewing one's own claim); refused naming the
         holder while someone else's claim runs."""
         actor = self.context.actor
         permissions.require(actor.role, Action.claim, operator=actor.display_name)
         now = self.context.now()
         until = claims.claim_until(now, self.context.settings.security.claim_minutes)
+        # a claim someone else holds is refused from a read: no write lock for a refusal
+        with self.context.db.read() as session:
+            self._check_claim(session, case_by_code(session, code), now)
         with self.context.db.write() as session:
             case = case_by_code(session, code, lock=True)
-            current = stored_claim(session, case)
-            claims.check_claim(
-                case_code=case.code,
-                state=case.state,
-                role=actor.role,
-                actor_id=actor.id,
-                current=current,
-                now=now,
-                until_text=self._until_text(current),
-            )
+            self._check_claim(session, case, now)
             # the same condition again in the UPDATE: the row lock makes it redundant, and it
             # keeps the claim exclusive should a caller ever read the case without the lock
             self._set_claim(
@@ -64,9 +58,9 @@ class ClaimService:
             )
             self._event(session, case, Action.claim, now, detail={"until": until.isoformat()})
             # audit: record_audit(session, self.context, "case.claim", case_id=case.id, ...)
-            return case_detail(session, self.context, case)
+            return self._view(session, case)
 
-    def release(self, code: str) -> CaseDetail:
+    def release(self, code: str) -> ClaimView:
         """The holder gives the case up before the claim runs out."""
         actor = self.context.actor
         permissions.require(actor.role, Action.release_claim, operator=actor.display_name)
@@ -81,9 +75,9 @@ class ClaimService:
             )
             self._set_claim(session, case, None, None, col(Case.claimed_by_id) == actor.id)
             self._event(session, case, Action.release_claim, now, detail={})
-            return case_detail(session, self.context, case)
+            return self._view(session, case)
 
-    def break_claim(self, code: str, *, reason: str = "") -> CaseDetail:
+    def break_claim(self, code: str, *, reason: str = "") -> ClaimView:
         """The shift lead takes the case from whoever holds it (on the timeline, named)."""
         actor = self.context.actor
         permissions.require(actor.role, Action.break_claim, operator=actor.display_name)
@@ -110,7 +104,29 @@ class ClaimService:
                     "until": broken.until.isoformat(),
                 },
             )
-            return case_detail(session, self.context, case)
+            return self._view(session, case)
+
+    def _check_claim(self, session: Session, case: Case, now: datetime) -> None:
+        current = stored_claim(session, case)
+        claims.check_claim(
+            case_code=case.code,
+            state=case.state,
+            role=self.context.actor.role,
+            actor_id=self.context.actor.id,
+            current=current,
+            now=now,
+            until_text=self._until_text(current),
+        )
+
+    @staticmethod
+    def _view(session: Session, case: Case) -> ClaimView:
+        current = stored_claim(session, case)
+        return ClaimView(
+            code=case.code,
+            claimed_by_id=current.holder_id if current else None,
+            claimed_by_name=current.holder_name if current else "",
+            claimed_until=current.until if current else None,
+        )
 
     def _until_text(self, current: claims.Claim | None) -> str:
         return "" if current is None else f"{self.context.local(current.until):%H:%M}"

@@ -160,6 +160,16 @@ class CaseDetail:
 
 
 @dataclass(frozen=True)
+class ClaimView:
+    """Who holds a case after a claim, release or break (nobody: ``claimed_by_id`` None)."""
+
+    code: str
+    claimed_by_id: int | None
+    claimed_by_name: str
+    claimed_until: datetime | None
+
+
+@dataclass(frozen=True)
 class DuplicateCandidate:
     code: str
     title: str

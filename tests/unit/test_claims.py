@@ -119,7 +119,8 @@ def test_claim_does_not_bump_the_version_but_moves_the_change_token(
     _, disp, _, _, code = scene
     before = disp.queue.detail(code)
     token = disp.queue.change_token()
-    detail = disp.claims.claim(code)
+    disp.claims.claim(code)
+    detail = disp.queue.detail(code)
     assert detail.version == before.version
     assert detail.claimed_by_name == "王调度"
     assert detail.claimed_until == T0 + timedelta(minutes=30)
@@ -134,7 +135,8 @@ def test_someone_elses_claim_refuses_claims_and_edits_naming_the_holder(
     scene: tuple[FrozenClock, Services, Services, Services, str],
 ) -> None:
     _, disp, disp2, _, code = scene
-    version = disp.claims.claim(code).version
+    assert disp.claims.claim(code).claimed_by_name == "王调度"
+    version = disp.queue.detail(code).version
     with pytest.raises(ClaimHeld, match="已被 王调度 认领，至 10:00"):
         disp2.claims.claim(code)
     with pytest.raises(ClaimHeld, match="已被 王调度 认领，至 10:00"):
@@ -152,7 +154,8 @@ def test_an_expired_claim_lets_another_claim_and_edit(
     scene: tuple[FrozenClock, Services, Services, Services, str],
 ) -> None:
     clock, disp, disp2, _, code = scene
-    version = disp.claims.claim(code).version
+    disp.claims.claim(code)
+    version = disp.queue.detail(code).version
     clock.advance(timedelta(minutes=30))
     assert disp2.queue.detail(code).claimed_by_name == ""
     assert disp2.claims.claim(code).claimed_by_name == "张三"
@@ -167,14 +170,16 @@ def test_release_and_break(scene: tuple[FrozenClock, Services, Services, Service
     with pytest.raises(PermissionDenied):
         disp2.claims.break_claim(code)
     assert Action.break_claim in lead.queue.detail(code).claim_actions
-    broken = lead.claims.break_claim(code, reason="调度员离岗")
+    assert lead.claims.break_claim(code, reason="调度员离岗").claimed_by_name == ""
+    broken = lead.queue.detail(code)
     assert broken.claimed_by_name == ""
     assert broken.events[-1].action is Action.break_claim
     assert broken.events[-1].detail["holder"] == "王调度"
     with pytest.raises(ClaimRefused, match="未被认领"):
         disp.claims.release(code)
     disp2.claims.claim(code)
-    released = disp2.claims.release(code)
+    assert disp2.claims.release(code).claimed_by_id is None
+    released = disp.queue.detail(code)
     assert released.claimed_by_name == ""
     assert [event.action for event in released.events[-4:]] == [
         Action.claim,
