@@ -287,6 +287,9 @@ class SecuritySettings(_Section):
     lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
     # no key or mouse input for this long locks the console (0: never)
     idle_lock_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 10
+    # the audit log's HMAC key, kept outside the database; empty: the variable
+    # GRIDCONSOLE_AUDIT_KEY_FILE, else "<database file>.audit-key" beside a SQLite file
+    audit_key_file: str = ""
 
 
 class Settings(_Section):

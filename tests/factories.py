@@ -15,6 +15,7 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.services import database
 from gridconsole.services.bundle import Services
+from gridconsole.store.audit_log import mark_unaudited
 from gridconsole.store.engine import Database
 from gridconsole.store.models import (
     CaseCategory,
@@ -46,6 +47,7 @@ def build_reference_database(url: str) -> Database:
     database.upgrade(db)
     database.set_purpose(db, DatabasePurpose.training)
     with db.write() as session:
+        mark_unaudited(session, "the reference street is the tests' fixture, not an action")
         district = District(code="320102", name="玄武区")
         session.add(district)
         session.flush()

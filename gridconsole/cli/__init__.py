@@ -2,6 +2,7 @@
 work calendar. ``main`` is the console script; each command group lives in its own module."""
 
 from gridconsole.cli import (  # noqa: F401  (importing a module registers its commands)
+    audit_commands,
     backup_commands,
     calendar_commands,
     case_action_commands,

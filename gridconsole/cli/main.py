@@ -71,6 +71,8 @@ class _Main(click.Group):
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE)
         except Exception as exc:
+            if type(exc).__name__ in ("AuditKeyError", "UnauditedWrite"):
+                fail(str(exc))
             if type(exc).__module__.startswith("sqlalchemy"):
                 usage = type(exc).__name__ == "ArgumentError"
                 fail(

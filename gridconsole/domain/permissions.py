@@ -122,6 +122,11 @@ STATISTICS_READERS: frozenset[Role] = frozenset(
 )
 
 
+# Who may read the audit log (every operator's actions): auditors, and admins who keep the
+# system; the centre's own staff do not read the record of their own work.
+AUDIT_READERS: frozenset[Role] = frozenset({Role.auditor, Role.admin})
+
+
 def require_statistics_reader(role: Role, *, operator: str) -> None:
     """Raise :class:`PermissionDenied` unless ``role`` may read the statistics."""
     if role not in STATISTICS_READERS:

@@ -25,6 +25,7 @@ from gridconsole.domain.lockout import (
     after_success,
 )
 from gridconsole.services import passwords
+from gridconsole.services.audit import record_audit_as
 from gridconsole.services.identity import Identity, LoginFacts, password_required
 from gridconsole.services.operators import NotAnOperator
 from gridconsole.services.records import Actor
@@ -51,7 +52,10 @@ def _audit(
     action: str,
     **detail: object,
 ) -> None:
-    """One audit entry in ``session``'s transaction (the audit log lands separately)."""
+    """One audit entry in ``session``'s transaction; ``who`` as a bare name is what was typed
+    or claimed at a login that matched no operator."""
+    subject = str(detail.pop("subject", ""))
+    record_audit_as(session, who, at, action, subject=subject, detail=detail)
 
 
 def record_unknown_login(db: Database, clock: Clock, identity: Identity) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.services import database
 from gridconsole.services.approvals import ApprovalService
+from gridconsole.services.audit import AuditService
 from gridconsole.services.authentication import AuthenticationService, record_unknown_login
 from gridconsole.services.cases import CaseService
 from gridconsole.services.claims import ClaimService
@@ -54,6 +56,7 @@ class Services:
     claims: ClaimService  # who works which case (认领): claim, release, break
     auth: AuthenticationService  # login, logout, the idle lock and unlock
     operators: OperatorService  # who may use the console, as what (admins)
+    audit: AuditService  # the audit log, for auditors and admins (read-only)
 
     @classmethod
     def build(
@@ -64,6 +67,7 @@ class Services:
         username: str,
         identity: Identity | None = None,
     ) -> Services:
+        configure_audit(db, settings, clock)
         context = ServiceContext(
             db=db, clock=clock, settings=settings, actor=resolve_actor(db, username)
         )
@@ -87,7 +91,15 @@ class Services:
             claims=ClaimService(context),
             auth=AuthenticationService(db, clock, settings, context.actor, identity),
             operators=OperatorService(context),
+            audit=AuditService(context),
         )
+
+
+def configure_audit(db: Database, settings: Settings, clock: Clock) -> None:
+    """The audit key from the settings, and the clock its unlabelled entries are stamped with."""
+    if settings.security.audit_key_file:
+        db.audit.keyring.configure(Path(settings.security.audit_key_file))
+    db.audit.clock = clock
 
 
 def open_services(

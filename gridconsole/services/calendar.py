@@ -26,6 +26,7 @@ from gridconsole.domain.errors import DomainError, FieldProblem, ValidationFaile
 from gridconsole.domain.text import clean_text
 from gridconsole.domain.work_calendar import DayKind, WorkCalendar
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import recompute_open_deadlines
 from gridconsole.services.import_formats import ImportProblem, decode, jsonl_objects
@@ -148,6 +149,13 @@ class CalendarService:
         with self.context.db.write() as session:
             self._write(session, [_DayRecord(0, day, DayKind(kind), cleaned)])
             recompute_open_deadlines(session, self.context.settings, self.context.now())
+            record_audit(
+                session,
+                self.context,
+                "calendar.set_day",
+                subject=f"day:{day.isoformat()}",
+                detail={"kind": DayKind(kind).value, "note": cleaned},
+            )
         return self._entries([day])[0]
 
     def remove_day(self, day: date) -> CalendarEntry:
@@ -165,6 +173,9 @@ class CalendarService:
             session.delete(row)
             session.flush()
             recompute_open_deadlines(session, self.context.settings, self.context.now())
+            record_audit(
+                session, self.context, "calendar.remove_day", subject=f"day:{day.isoformat()}"
+            )
         return _entry(*found)
 
     def import_days(
@@ -190,6 +201,13 @@ class CalendarService:
             if changed:
                 session.flush()
                 recompute_open_deadlines(session, self.context.settings, self.context.now())
+                record_audit(
+                    session,
+                    self.context,
+                    "calendar.import",
+                    subject=f"file:{path.name}",
+                    detail={"records": len(records), "changed": [d.isoformat() for d in changed]},
+                )
         entries = self._entries([record.day for record in records])
         return CalendarImportReport(len(records), (), entries, changed, dry_run=False)
 

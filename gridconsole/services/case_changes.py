@@ -18,6 +18,7 @@ from gridconsole.domain.deadlines import StepDeadline, running_step
 from gridconsole.domain.enums import Action, CaseState, DispatchRole, Role
 from gridconsole.domain.errors import NotFound, RuleRefused, StaleCase
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.claims import refuse_if_claimed
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
@@ -151,6 +152,21 @@ class CaseChanges:
             )
         )
         session.flush()
+        record_audit(
+            session,
+            self.context,
+            f"case.{action.value}",
+            case_id=row_id(case),
+            subject=f"case:{case.code}",
+            detail={
+                "from": from_state.value,
+                "to": to_state.value,
+                "version": version + 1,
+                **({"reason": reason} if reason else {}),
+                **({"on_behalf": True} if on_behalf else {}),
+                **dict(detail or {}),
+            },
+        )
         if to_state != from_state:
             # a case that is over owes its escalation's 终报
             follow_case(session, self.context.settings, case, now)

@@ -8,7 +8,9 @@ from sqlmodel import col
 from gridconsole.config import Settings
 from gridconsole.domain.enums import DatabasePurpose
 from gridconsole.domain.errors import DomainError
+from gridconsole.services.audit import record_audit_as
 from gridconsole.services.deadlines import start_missing_steps
+from gridconsole.services.operators import os_username
 from gridconsole.store import schema
 from gridconsole.store.engine import Database
 from gridconsole.store.models import DatabaseInfo
@@ -54,7 +56,15 @@ def upgrade(
     schema.upgrade(db.writer)
     if settings is not None:
         with db.write() as session:
-            start_missing_steps(session, settings)
+            started = start_missing_steps(session, settings)
+            if started:
+                record_audit_as(
+                    session,
+                    os_username(),
+                    db.audit.clock.now(),
+                    "database.start_missing_steps",
+                    detail={"cases": started},
+                )
     return before, schema.schema_status(db.reader)
 
 
@@ -69,6 +79,13 @@ def purpose(db: Database) -> DatabasePurpose:
 def set_purpose(db: Database, value: DatabasePurpose) -> None:
     with db.write() as session:
         session.merge(DatabaseInfo(key=PURPOSE_KEY, value=value.value))
+        record_audit_as(
+            session,
+            os_username(),
+            db.audit.clock.now(),
+            "database.set_purpose",
+            detail={"purpose": value.value},
+        )
 
 
 def allow_clock_override(db: Database) -> None:

@@ -41,6 +41,7 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.domain.work_calendar import WorkCalendar
 from gridconsole.i18n import t
+from gridconsole.services.audit import audit_timer_events
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.deadlines import work_calendar
@@ -346,6 +347,7 @@ class DeadlineWatch:
     def _insert_events(session: Session, events: list[dict[str, Any]]) -> None:
         if events:
             session.connection().execute(insert(_events), events)
+            audit_timer_events(session, events)
 
     # -- what other consoles fired ----------------------------------------------------------------
 

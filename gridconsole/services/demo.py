@@ -58,6 +58,7 @@ from gridconsole.domain.grid_work import grid_work_refusal
 from gridconsole.domain.identifiers import id_check_character
 from gridconsole.i18n import t
 from gridconsole.services import demo_text as txt
+from gridconsole.services.audit import record_audit_as
 from gridconsole.services.database import PURPOSE_KEY
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.demo_escalations import (
@@ -301,6 +302,13 @@ def seed_demo(
         )
         if session.get_bind().dialect.name == "postgresql":
             _advance_sequences(session)
+        record_audit_as(
+            session,
+            username,
+            clock.now(),
+            "demo.build",
+            detail={"cases": cases, "seed": seed},
+        )
     return summary
 
 

@@ -23,6 +23,7 @@ from gridconsole.domain.errors import FieldProblem, Term, ValidationFailed
 from gridconsole.domain.text import clean_text
 from gridconsole.domain.validators import parse_phone
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.dispatch_records import DepartmentRecord, DepartmentRef
 from gridconsole.services.lookups import category_by_code, community_by_code, grid_by_code
@@ -187,6 +188,13 @@ class DepartmentService:
                 department = Department(code=code, name=name, kind=kind, duty_phone=duty_phone)
                 session.add(department)
                 session.flush()
+                record_audit(
+                    session,
+                    self.context,
+                    "department.add",
+                    subject=f"department:{code}",
+                    detail={"name": name, "kind": kind.value},
+                )
                 return _record(session, row_id(department))
         except IntegrityError:
             # another console added the same code meanwhile
@@ -218,6 +226,13 @@ class DepartmentService:
             for attribute, value in changes.items():
                 setattr(department, attribute, value)
             session.flush()
+            record_audit(
+                session,
+                self.context,
+                "department.update",
+                subject=f"department:{code}",
+                detail={key: str(value) for key, value in changes.items()},
+            )
             return _record(session, row_id(department))
 
     def set_active(self, code: str, active: bool) -> DepartmentRecord:
@@ -228,6 +243,12 @@ class DepartmentService:
             department = _locked_department(session, code)
             department.active = active
             session.flush()
+            record_audit(
+                session,
+                self.context,
+                "department.enable" if active else "department.disable",
+                subject=f"department:{code}",
+            )
             return _record(session, row_id(department))
 
     def set_categories(self, code: str, category_codes: Sequence[str]) -> DepartmentRecord:
@@ -276,6 +297,13 @@ class DepartmentService:
             session.add_all(
                 DepartmentCategory(department_id=department_id, category_id=category_id)
                 for category_id in sorted(keep - current)
+            )
+            record_audit(
+                session,
+                self.context,
+                "department.set_categories",
+                subject=f"department:{code}",
+                detail={"categories": sorted(found)},
             )
             session.flush()
             return _record(session, department_id)
@@ -335,6 +363,17 @@ class DepartmentService:
                 else:
                     rule.department_id = row_id(department)
             session.flush()
+            record_audit(
+                session,
+                self.context,
+                "route.set",
+                subject=f"category:{category.code}",
+                detail={
+                    "department": department.code,
+                    "community": community_code,
+                    "grid": grid_code,
+                },
+            )
             return _route_record(category, community, grid, department)
 
     def clear_route(
@@ -377,6 +416,17 @@ class DepartmentService:
             department = session.get(Department, department_id)
             assert department is not None
             session.flush()
+            record_audit(
+                session,
+                self.context,
+                "route.clear",
+                subject=f"category:{category.code}",
+                detail={
+                    "department": department.code,
+                    "community": community_code,
+                    "grid": grid_code,
+                },
+            )
             return _route_record(category, community, grid, department)
 
 

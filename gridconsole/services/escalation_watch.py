@@ -19,6 +19,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridconsole.domain.enums import Action, AlertKind, ReportDue
+from gridconsole.services.audit import audit_timer_events
 from gridconsole.services.deadline_records import Firing
 from gridconsole.store.models import Case, CaseEvent, Escalation, EscalationAlert
 
@@ -131,4 +132,5 @@ def _record(
         firings.append(Firing(row.case_id, codes[row.case_id], None, at))
     session.connection().execute(insert(_alerts), alerts)
     session.connection().execute(insert(_events), events)
+    audit_timer_events(session, events)
     return firings

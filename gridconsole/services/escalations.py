@@ -46,6 +46,7 @@ from gridconsole.domain.errors import (
 )
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.escalation_records import (
     AlertRow,
@@ -793,6 +794,14 @@ class EscalationService:
             )
         )
         session.flush()
+        record_audit(
+            session,
+            self.context,
+            f"escalation.{action.value}",
+            case_id=row_id(case),
+            subject=f"case:{case.code}",
+            detail={**({"reason": reason} if reason else {}), **dict(detail)},
+        )
 
     @staticmethod
     def _card_select() -> Any:

@@ -14,7 +14,7 @@ is a lookup in the settings, and a draft that escalates nothing adds no query.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -35,6 +35,7 @@ from gridconsole.domain.enums import (
 from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.domain.validators import CaseDraft
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.escalations import proposal_for, raise_on_board
@@ -269,6 +270,7 @@ def create_cases(
         ),
     )
     raised = _raise_escalations(session, context, ids, drafts, now)
+    _audit_reports(session, context, ids, rows, raised)
     return [
         NewCase(
             id=cast(int, case_id),
@@ -283,6 +285,39 @@ def create_cases(
         )
         for case_id, row in zip(ids, rows, strict=True)
     ]
+
+
+def _audit_reports(
+    session: Session,
+    context: ServiceContext,
+    ids: Sequence[Any],
+    rows: Sequence[Mapping[str, Any]],
+    raised: Mapping[int, tuple[int, EscalationSource]],
+) -> None:
+    """One entry for the report: the case, or for a file the range of cases it brought in."""
+    if len(ids) == 1:
+        case_id = cast(int, ids[0])
+        record_audit(
+            session,
+            context,
+            "case.report",
+            case_id=case_id,
+            subject=f"case:{rows[0]['code']}",
+            detail={"source": str(rows[0]["source"]), "escalated": case_id in raised},
+        )
+        return
+    record_audit(
+        session,
+        context,
+        "case.report_many",
+        subject=f"cases:{rows[0]['code']}..{rows[-1]['code']}",
+        detail={
+            "count": len(ids),
+            "first_id": cast(int, ids[0]),
+            "last_id": cast(int, ids[-1]),
+            "escalated": len(raised),
+        },
+    )
 
 
 def _raise_escalations(

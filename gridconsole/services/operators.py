@@ -16,6 +16,7 @@ from gridconsole.domain.errors import DomainError, FieldProblem, ValidationFaile
 from gridconsole.domain.passwords import password_problem
 from gridconsole.domain.text import clean_text
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit, record_audit_as
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.identity import USERNAME
 from gridconsole.services.identity import os_username as os_username  # its callers look here
@@ -76,6 +77,14 @@ def ensure_operator(
             )
             session.add(operator)
             session.flush()
+            record_audit_as(
+                session,
+                os_username(),
+                clock.now(),
+                "operator.add",
+                subject=f"operator:{username}",
+                detail={"role": role.value, "department_id": department_id},
+            )
         return _actor(operator)
 
 
@@ -220,8 +229,21 @@ class OperatorService:
             return operator_view(operator, _department_code(session, operator))
 
 
-def _audit(session: Session, context: ServiceContext | str, action: str, **detail: object) -> None:
-    """One audit entry in ``session``'s transaction (the audit log lands separately)."""
+def _audit(
+    session: Session,
+    context: ServiceContext | tuple[str, datetime],
+    action: str,
+    *,
+    subject: str = "",
+    **detail: object,
+) -> None:
+    """One audit entry in ``session``'s transaction: by the context's operator, or by a name at
+    an instant (the first admin, whom nobody could add)."""
+    if isinstance(context, ServiceContext):
+        record_audit(session, context, action, subject=subject, detail=detail)
+    else:
+        username, at = context
+        record_audit_as(session, username, at, action, subject=subject, detail=detail)
 
 
 def add_first_admin(
@@ -245,7 +267,13 @@ def add_first_admin(
         )
         session.add(operator)
         session.flush()
-        _audit(session, username, "operator.add", subject=f"operator:{username}", role="admin")
+        _audit(
+            session,
+            (username, clock.now()),
+            "operator.add",
+            subject=f"operator:{username}",
+            role="admin",
+        )
         return operator_view(operator)
 
 

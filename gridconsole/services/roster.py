@@ -58,6 +58,7 @@ from gridconsole.domain.roster import (
 from gridconsole.domain.text import clean_text
 from gridconsole.domain.validators import parse_phone, validate_reason
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.roster_records import (
     CommunityNode,
@@ -369,6 +370,7 @@ class RosterService:
         with self.context.db.write() as session:
             worker = GridWorker(name=draft.name, role=draft.role)
             self._apply_worker(session, worker, draft, split_codes(raw.get("head_of")), new=True)
+            record_audit(session, self.context, "roster.add_worker", subject=f"worker:{worker.id}")
             return self._detail(session, worker)
 
     def update_worker(
@@ -381,6 +383,13 @@ class RosterService:
             worker = _worker(session, worker_id, lock=True)
             self._check_version(session, "worker", worker.name, worker, version)
             self._apply_worker(session, worker, draft, split_codes(raw.get("head_of")), new=False)
+            record_audit(
+                session,
+                self.context,
+                "roster.update_worker",
+                subject=f"worker:{worker_id}",
+                detail={"version": version + 1},
+            )
             return self._detail(session, worker)
 
     def set_on_duty(self, worker_id: int, version: int, on_duty: bool) -> WorkerDetail:
@@ -403,6 +412,13 @@ class RosterService:
                     ]
                 )
             worker.on_duty_on = self.today() if on_duty else None
+            record_audit(
+                session,
+                self.context,
+                "roster.on_duty",
+                subject=f"worker:{worker_id}",
+                detail={"on_duty": on_duty},
+            )
             self._touch(worker)
             session.flush()
             return self._detail(session, worker)
@@ -581,6 +597,7 @@ class RosterService:
             self._log_change(
                 session, grid, GridChangeKind.created, "", _grid_summary(grid), clean_text(reason)
             )
+            record_audit(session, self.context, "roster.add_grid", subject=f"grid:{grid.code}")
             return self._grid_detail(session, grid)
 
     def update_grid(
@@ -608,6 +625,13 @@ class RosterService:
             session.flush()
             for kind, old, new in changes:
                 self._log_change(session, grid, kind, old, new, cleaned_reason)
+            record_audit(
+                session,
+                self.context,
+                "roster.update_grid",
+                subject=f"grid:{grid.code}",
+                detail={"changes": [kind.value for kind, _, _ in changes]},
+            )
             return self._grid_detail(session, grid)
 
     def grid_changes(
@@ -700,6 +724,13 @@ class RosterService:
             )
             session.add(complaint)
             session.flush()
+            record_audit(
+                session,
+                self.context,
+                "roster.complaint",
+                subject=f"worker:{worker_id}",
+                detail={"complaint": row_id(complaint)},
+            )
             (record,) = _complaints(session, col(WorkerComplaint.id) == row_id(complaint))
             return record
 
@@ -732,6 +763,13 @@ class RosterService:
             complaint.handled_at = self.context.now()
             complaint.handled_by_id = self.context.actor.id
             session.flush()
+            record_audit(
+                session,
+                self.context,
+                "roster.complaint_handled",
+                subject=f"complaint:{complaint_id}",
+                detail={"outcome": complaint.outcome.value},
+            )
             (record,) = _complaints(session, col(WorkerComplaint.id) == complaint_id)
             return record
 
@@ -820,7 +858,10 @@ class RosterService:
         the demo, a database filled by hand); ``every`` rewrites them all. Returns how many."""
         self._require(AdminAction.manage_roster)
         with self.context.db.write() as session:
-            return fill_search_keys(session, every=every)
+            filled = fill_search_keys(session, every=every)
+            if filled:
+                record_audit(session, self.context, "roster.search_keys", detail={"filled": filled})
+            return filled
 
     # -- shared --------------------------------------------------------------------------------
 

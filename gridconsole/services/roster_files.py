@@ -40,6 +40,7 @@ from gridconsole.domain.roster import (
 )
 from gridconsole.domain.text import clean_text, display_text
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.import_formats import ImportProblem, SourceRecord, decode
 from gridconsole.services.roster import RosterService
 from gridconsole.services.roster_records import NoticeGrid
@@ -280,12 +281,20 @@ def import_roster(
                 if problems or dry_run:
                     raise _NothingWritten
                 _write_grids(roster, session, grid_drafts)
+                written = len(grid_drafts)
             else:
                 worker_drafts, more = _check_workers(roster, session, records)
                 problems.extend(more)
                 if problems or dry_run:
                     raise _NothingWritten
                 _write_workers(roster, session, worker_drafts)
+                written = len(worker_drafts)
+            record_audit(
+                session,
+                roster.context,
+                f"roster.import_{kind.value}",
+                detail={"records": written},
+            )
     except _NothingWritten:
         pass
     ordered = tuple(sorted(problems, key=lambda problem: problem.line or 0))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from gridconsole.store.audit_log import AuditKeyring, AuditLog, default_key_path
 
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "gridconsole_sqlite_begin"
@@ -67,6 +69,8 @@ class Database:
 
     reader: Engine
     writer: Engine
+    # every write transaction is chained into the audit log at commit (store/audit_log.py)
+    audit: AuditLog = field(default_factory=lambda: AuditLog(AuditKeyring(None)))
 
     @classmethod
     def connect(cls, url: str, *, echo: bool = False) -> Database:
@@ -74,7 +78,8 @@ class Database:
         writer: Engine = engine
         if engine.dialect.name == "sqlite":
             writer = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-        return cls(reader=engine, writer=writer)
+        keyring = AuditKeyring(default_key_path(normalise_url(url)))
+        return cls(reader=engine, writer=writer, audit=AuditLog(keyring))
 
     @property
     def dialect(self) -> str:
@@ -93,8 +98,10 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self.writer, expire_on_commit=False) as session, session.begin():
-            yield session
+        with Session(self.writer, expire_on_commit=False) as session:
+            self.audit.attach(session)
+            with session.begin():
+                yield session
 
     def dispose(self) -> None:
         self.reader.dispose()
