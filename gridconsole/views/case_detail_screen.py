@@ -218,7 +218,18 @@ class CaseDetailScreen(Screen[Action | None]):
             ),
             (t("detail.version"), str(detail.version)),
             (t("detail.allowed_actions"), actions or "-"),
+            # only while someone holds it: a line that is mostly "-" would push the timeline down
+            *self._claim_line(when),
         ]
+
+    def _claim_line(self, when: Callable[[datetime | None], str]) -> list[tuple[str, str]]:
+        detail = self.detail
+        if not detail.claimed_by_name or detail.claimed_until is None:
+            return []
+        holder = t(
+            "claims.held_until", name=safe(detail.claimed_by_name), until=when(detail.claimed_until)
+        )
+        return [(t("claims.detail_label"), holder)]
 
     def _dispatch_lines(self) -> str:
         """One line per dispatch: department, lead or assisting, and how far it got."""

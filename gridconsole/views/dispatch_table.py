@@ -20,6 +20,7 @@ from gridconsole.domain.enums import CaseState, Priority
 from gridconsole.i18n import catalog, get_locale, t
 from gridconsole.services.dispatch_records import RoutingSuggestion
 from gridconsole.services.records import CaseRow
+from gridconsole.views.claim_marker import claimed_title
 from gridconsole.views.deadline_table import status_at, status_style
 from gridconsole.views.dispatch_lists import DispatchList
 from gridconsole.views.formatting import cell, local_time, safe
@@ -265,7 +266,9 @@ class DispatchTable(KeyedCaseTable[CaseRow]):
             "state": state,
             "category": cell(row.category_name, 8),
             "grid": cell(row.grid_name, 14),
-            "title": cell(row.title, self.title_width),
+            "title": claimed_title(
+                row.title, row.claimed_by_name, row.claimed_until, self.now, self.title_width
+            ),
             "deadline": self._deadline_cell(row),
             "route": cell(
                 route_text(self.suggestions.get(row.code)),

@@ -57,6 +57,7 @@ from gridconsole.services.records import (
     Actor,
     CaseDetail,
     CaseRow,
+    ClaimView,
     DuplicateCandidate,
     FilterOptions,
     HeaderCounts,
@@ -95,6 +96,14 @@ class ContextPort(Protocol):
     def actor(self) -> Actor: ...
 
     def now(self) -> datetime: ...
+
+
+class ClaimsPort(Protocol):
+    def claim(self, code: str) -> ClaimView: ...
+
+    def release(self, code: str) -> ClaimView: ...
+
+    def break_claim(self, code: str, *, reason: str = "") -> ClaimView: ...
 
 
 class CasesPort(Protocol):
@@ -460,6 +469,9 @@ class ConsoleServices(Protocol):
 
     @property
     def auth(self) -> AuthPort: ...
+
+    @property
+    def claims(self) -> ClaimsPort: ...
 
 
 @dataclass(frozen=True)

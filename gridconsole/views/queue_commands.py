@@ -20,6 +20,8 @@ QUEUE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("resolve_in_grid", "palette.resolve_in_grid"),
     ("set_priority", "palette.set_priority"),
     ("escalate_case", "escalation.palette_escalate_selected"),
+    ("toggle_claim", "claims.palette_toggle"),
+    ("break_claim", "claims.palette_break"),
     ("next_page", "palette.next_page"),
     ("previous_page", "palette.previous_page"),
     ("reload_queue", "palette.reload_queue"),

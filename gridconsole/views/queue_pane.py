@@ -35,6 +35,7 @@ from gridconsole.services.records import (
 )
 from gridconsole.views.accept_case_modal import AcceptCaseModal, AcceptChoice
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.claim_marker import claim_label
 from gridconsole.views.dispatch_form_modal import row_summary
 from gridconsole.views.duplicate_choice_modal import DuplicateChoice, DuplicateChoiceModal
 from gridconsole.views.escalate_modal import escalate_case
@@ -92,6 +93,8 @@ class QueuePane(Vertical):
         Binding("g", "resolve_in_grid", t("queue.key_resolve"), id="resolve-in-grid"),
         Binding("p", "set_priority", t("queue.key_priority"), id="set-priority"),
         Binding("E", "escalate_case", t("escalation.key_escalate"), show=False, id="escalate-case"),
+        Binding("c", "toggle_claim", t("claims.key_toggle"), show=False, id="toggle-claim"),
+        Binding("C", "break_claim", t("claims.key_break"), show=False, id="break-claim"),
         Binding(
             "f7", "previous_page", t("queue.key_previous_page"), show=False, id="previous-page"
         ),
@@ -397,6 +400,40 @@ class QueuePane(Vertical):
             self.notify(t("queue.no_selection"), severity="warning", markup=False)
             return
         escalate_case(self, self.services.escalations, row.code, row_summary(row))
+
+    def action_toggle_claim(self) -> None:
+        """Claim the selected case, or release it if this operator holds it."""
+        row = self.table.selected_row
+        if row is None:
+            self.notify(t("queue.no_selection"), severity="warning", markup=False)
+            return
+        mine = row.claimed_by_id == self.services.context.actor.id and claim_label(
+            row.claimed_by_name, row.claimed_until, self.services.context.now()
+        )
+        self.change_claim(row.code, Action.release_claim if mine else Action.claim)
+
+    def action_break_claim(self) -> None:
+        row = self.table.selected_row
+        if row is None:
+            self.notify(t("queue.no_selection"), severity="warning", markup=False)
+            return
+        self.change_claim(row.code, Action.break_claim)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
+    def change_claim(self, code: str, action: Action) -> None:
+        claims = self.services.claims
+        if action is Action.release_claim:
+            claims.release(code)
+        elif action is Action.break_claim:
+            claims.break_claim(code)
+        else:
+            claims.claim(code)
+        notice = t("claims.done", code=code, action=t(f"action.{action.value}"))
+        self.app.call_from_thread(self._claim_changed, notice)
+
+    def _claim_changed(self, notice: str) -> None:
+        self.notify(notice, markup=False)
+        self.reload()
 
     def _begin(self, action: Action | None, seen: PendingAction | None = None) -> None:
         """Start ``action`` (None: show the case) on the selected case, or on ``seen``."""

@@ -10,6 +10,7 @@ from rich.text import Text
 from gridconsole.domain.enums import Priority
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseRow
+from gridconsole.views.claim_marker import claimed_title
 from gridconsole.views.formatting import age_text, cell, local_time
 from gridconsole.views.keyed_case_table import KeyedCaseTable
 from gridconsole.views.table_layout import TableColumn, TableLayout
@@ -59,7 +60,9 @@ class QueueTable(KeyedCaseTable[CaseRow]):
             "state": cell(t(f"state.{row.state.value}")),
             "category": cell(row.category_name, 8),
             "grid": cell(row.grid_name, 14),
-            "title": cell(row.title, self.title_width),
+            "title": claimed_title(
+                row.title, row.claimed_by_name, row.claimed_until, self.now, self.title_width
+            ),
             "reported": cell(local_time(row.reported_at, self.zone, "%m-%d %H:%M")),
             "age": cell(age_text(row.reported_at, self.now) if self.now else ""),
         }
