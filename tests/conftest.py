@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -9,8 +13,61 @@ from gridconsole.clock import FrozenClock
 from gridconsole.i18n import set_locale
 from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
-from tests.factories import T0, build_reference_database, services_for, sqlite_url
-from tests.postgres import fresh_schema_url
+from tests.dispatch_cases import DispatchScene, build_scene_database
+from tests.factories import T0, build_and_close_reference, services_for, sqlite_url
+from tests.postgres import (
+    BACKEND_VARIABLE,
+    BACKENDS,
+    Backend,
+    Templates,
+    backend,
+    drop_leftovers,
+    fresh_database_url,
+    reachable,
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=BACKENDS,
+        default=None,
+        help=f"the database every test builds: a SQLite file (default) or a throw-away "
+        f"PostgreSQL database (also {BACKEND_VARIABLE}=postgres)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about SQLite files themselves; skipped under --db=postgres",
+    )
+    chosen = config.getoption("--db")
+    if chosen is not None:
+        # exported: subprocesses a test starts (consoles, the CLI, timers) read the same choice
+        os.environ[BACKEND_VARIABLE] = chosen
+    if backend() == "postgres" and not hasattr(config, "workerinput"):
+        why = reachable()
+        if why is not None:
+            raise pytest.UsageError(f"--db=postgres: {why}")
+        drop_leftovers()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # any_db runs a test on both databases by default; under --db=postgres once, on PostgreSQL
+    if "any_db" in metafunc.fixturenames:
+        params: list[object] = (
+            ["postgres"]
+            if backend() == "postgres"
+            else ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+        )
+        metafunc.parametrize("any_db", params, indirect=True)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("sqlite_only")
+    if marker is not None and backend() == "postgres":
+        pytest.skip(f"SQLite only: {marker.args[0]}")
 
 
 @pytest.fixture(autouse=True)
@@ -25,30 +82,76 @@ def clock() -> FrozenClock:
     return FrozenClock(T0)
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Backend, Templates]]:
+    """Template databases per backend, built on first use and dropped at the end."""
+    directory = tmp_path_factory.mktemp("templates")
+    built = {kind: Templates(kind, directory) for kind in ("sqlite", "postgres")}
+    yield built  # type: ignore[misc]
+    for each in built.values():
+        each.close()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """Where the test's SQLite file is (on PostgreSQL nothing is written there)."""
     return tmp_path / "centre.db"
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = build_reference_database(sqlite_url(db_path))
+def db_url(templates: dict[Backend, Templates], db_path: Path) -> Iterator[str]:
+    """The URL of this test's own copy of the reference database, on the chosen backend."""
+    with templates[backend()].copy("reference", build_and_close_reference, db_path) as (url, _):
+        yield url
+
+
+@pytest.fixture
+def new_empty_db_url(tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes databases with nothing in them (no schema) on the chosen backend: their URLs."""
+    with ExitStack() as stack:
+
+        def make() -> str:
+            if backend() == "postgres":
+                return stack.enter_context(fresh_database_url())
+            path = tmp_path / f"empty-{uuid.uuid4().hex[:8]}.db"
+            sqlite3.connect(path).close()  # an empty file, as a new PostgreSQL database is
+            return sqlite_url(path)
+
+        yield make
+
+
+@pytest.fixture
+def empty_db_url(new_empty_db_url: Callable[[], str]) -> str:
+    """The URL of a database with nothing in it (no schema), on the chosen backend."""
+    return new_empty_db_url()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database.connect(db_url)
     yield database
     database.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Database]:
+@pytest.fixture
+def any_db(
+    request: pytest.FixtureRequest, templates: dict[Backend, Templates], db_path: Path
+) -> Iterator[Database]:
     """The reference database on SQLite and on PostgreSQL: the same code must pass on both."""
-    if request.param == "sqlite":
-        database = build_reference_database(sqlite_url(db_path))
+    kind: Backend = request.param
+    with templates[kind].copy("reference", build_and_close_reference, db_path) as (url, _):
+        database = Database.connect(url)
         yield database
         database.dispose()
-        return
-    with fresh_schema_url() as url:
-        database = build_reference_database(url)
-        yield database
-        database.dispose()
+
+
+@pytest.fixture
+def dispatch_scene_url(
+    templates: dict[Backend, Templates], db_path: Path
+) -> Iterator[tuple[str, DispatchScene]]:
+    """A copy of tests/dispatch_cases.py's scene: its URL and what it holds."""
+    with templates[backend()].copy("dispatch-scene", build_scene_database, db_path) as copied:
+        yield copied
 
 
 @pytest.fixture

@@ -7,18 +7,15 @@ in no list.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from gridconsole.clock import FrozenClock
 from gridconsole.domain.enums import Satisfaction
 from gridconsole.services.bundle import Services
 from gridconsole.services.records import CaseDetail
-from gridconsole.store.engine import Database
-from tests.factories import T0, build_reference_database, new_case_fields, services_for, sqlite_url
+from tests.factories import T0, build_reference_database, new_case_fields, services_for
 from tests.ui.console import seed_cases
 
 NANJING = ZoneInfo("Asia/Shanghai")
@@ -132,19 +129,11 @@ def dispatch_scene(
     )
 
 
-def build_scene_database(path: Path) -> DispatchScene:
-    """The reference database with the scene, written once to ``path`` (then copied per test:
+def build_scene_database(url: str) -> DispatchScene:
+    """The reference database with the scene, built once as a template (then copied per test:
     building it takes seconds)."""
-    db = build_reference_database(sqlite_url(path))
+    db = build_reference_database(url)
     clock = FrozenClock(T0)
     scene = dispatch_scene(services_for(db, "disp", clock), services_for(db, "lead", clock), clock)
     db.dispose()  # the last connection closes: the write-ahead log is folded into the file
     return scene
-
-
-def copy_database(template: Path, path: Path) -> Database:
-    for suffix in ("", "-wal", "-shm"):
-        source = template.with_name(template.name + suffix)
-        if source.exists():
-            shutil.copyfile(source, path.with_name(path.name + suffix))
-    return Database.connect(sqlite_url(path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
@@ -27,6 +26,7 @@ from gridconsole.store.models import (
     Operator,
     Street,
 )
+from tests.postgres import sqlite_url as sqlite_url
 
 # 09:30 in Nanjing on a Sunday morning shift
 T0 = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
@@ -161,5 +161,6 @@ def new_case_fields(**overrides: object) -> dict[str, object]:
     return fields
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+def build_and_close_reference(url: str) -> None:
+    """The reference street as a template: built, then every connection closed."""
+    build_reference_database(url).dispose()

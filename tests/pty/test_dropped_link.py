@@ -43,7 +43,7 @@ except SystemExit as exit:
 
 
 def test_the_console_ends_cleanly_when_its_terminal_hangs_up(
-    db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+    db: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
     ensure_operator(
         db, clock, username=os_username(), display_name="值班测试", role=Role.dispatcher
@@ -51,7 +51,7 @@ def test_the_console_ends_cleanly_when_its_terminal_hangs_up(
     log = tmp_path / "stderr.log"
     config = tmp_path / "empty.toml"
     config.touch()
-    args = ["--config", str(config), "--db", f"sqlite:///{db_path}", "--lang", "en"]
+    args = ["--config", str(config), "--db", db_url, "--lang", "en"]
     pid, master = pty.fork()
     if pid == 0:  # the child: the console on the pty's slave side, its controlling terminal
         os.environ.update({"TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"})

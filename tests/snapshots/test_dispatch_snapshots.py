@@ -7,13 +7,12 @@ The scene is tests/dispatch_cases.py's, with the frozen clock at T0.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from gridconsole.clock import FrozenClock
 from gridconsole.store.engine import Database
-from tests.dispatch_cases import DispatchScene, build_scene_database, copy_database
+from tests.dispatch_cases import DispatchScene
 from tests.snapshots.test_console_snapshots import keys_then_settle
 from tests.ui.test_dispatch_pane import console
 
@@ -21,15 +20,10 @@ SnapCompare = Callable[..., bool]
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
 
 
-@pytest.fixture(scope="module")
-def scene_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DispatchScene]:
-    path = tmp_path_factory.mktemp("dispatch-scene") / "centre.db"
-    return path, build_scene_database(path)
-
-
 @pytest.fixture
-def db(scene_template: tuple[Path, DispatchScene], db_path: Path) -> Iterator[Database]:
-    database = copy_database(scene_template[0], db_path)
+def db(dispatch_scene_url: tuple[str, DispatchScene]) -> Iterator[Database]:
+    """The scene's database, a fresh copy for each test."""
+    database = Database.connect(dispatch_scene_url[0])
     yield database
     database.dispose()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
@@ -38,8 +37,6 @@ from gridconsole.views.verify_modal import VerifyModal
 from tests.dispatch_cases import (
     DispatchScene,
     accept,
-    build_scene_database,
-    copy_database,
     report,
 )
 from tests.factories import services_for
@@ -48,23 +45,17 @@ from tests.ui.console import Recorder, settle
 SIZE = (120, 40)
 
 
-@pytest.fixture(scope="module")
-def scene_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DispatchScene]:
-    path = tmp_path_factory.mktemp("dispatch-scene") / "centre.db"
-    return path, build_scene_database(path)
-
-
 @pytest.fixture
-def db(scene_template: tuple[Path, DispatchScene], db_path: Path) -> Iterator[Database]:
+def db(dispatch_scene_url: tuple[str, DispatchScene]) -> Iterator[Database]:
     """The scene's database, a fresh copy for each test."""
-    database = copy_database(scene_template[0], db_path)
+    database = Database.connect(dispatch_scene_url[0])
     yield database
     database.dispose()
 
 
 @pytest.fixture
-def scene(scene_template: tuple[Path, DispatchScene], db: Database) -> DispatchScene:
-    return scene_template[1]
+def scene(dispatch_scene_url: tuple[str, DispatchScene], db: Database) -> DispatchScene:
+    return dispatch_scene_url[1]
 
 
 def console(

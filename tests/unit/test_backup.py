@@ -27,6 +27,9 @@ from tests.factories import build_reference_database, new_case_fields, services_
 from tests.postgres import fresh_schema_url
 from tests.unit.test_import import run
 
+# a SQLite file's backup and restore; PostgreSQL is pointed to pg_dump (tested below)
+FILE_BACKUPS = pytest.mark.sqlite_only("backups of the SQLite file (PostgreSQL: pg_dump)")
+
 
 @pytest.fixture
 def admin_db(db: Database, clock: FrozenClock) -> Database:
@@ -57,6 +60,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
 
 
+@FILE_BACKUPS
 def test_backup_is_a_private_verified_copy(
     admin_db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -107,6 +111,7 @@ def restore(db_path: Path, tmp_path: Path, source: Path) -> Result:
     return run(db_path, tmp_path, "restore", str(source))
 
 
+@FILE_BACKUPS
 def test_restore_swaps_in_the_verified_copy_and_keeps_the_old(
     admin_db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -154,6 +159,7 @@ def _damaged(tmp_path: Path, copy: Path) -> dict[str, Path]:
     return {"not a SQLite database": not_sqlite, "truncated": truncated, "flipped": flipped}
 
 
+@FILE_BACKUPS
 def test_restore_refuses_a_damaged_file_and_replaces_nothing(
     admin_db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -174,6 +180,7 @@ def test_restore_refuses_a_damaged_file_and_replaces_nothing(
         assert not list(tmp_path.glob("*.before-restore-*"))
 
 
+@FILE_BACKUPS
 def test_restore_refuses_while_a_console_has_the_database_open(
     admin_db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -191,6 +198,7 @@ def test_restore_refuses_while_a_console_has_the_database_open(
     assert leftovers(tmp_path) == []
 
 
+@FILE_BACKUPS
 def test_backup_failure_leaves_no_file(
     admin_db: Database, tmp_path: Path, clock: FrozenClock
 ) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,8 +58,7 @@ from gridconsole.services.escalations import next_report_columns, proposal_for, 
 from gridconsole.services.records import QueueFilter
 from gridconsole.store.engine import Database
 from gridconsole.store.models import metadata
-from tests.factories import sqlite_url
-from tests.postgres import fresh_schema_url
+from tests.postgres import fresh_schema_url, scratch_url
 
 # a Sunday morning in Nanjing, like the other fixtures
 NOW = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
@@ -100,9 +98,10 @@ def _seed(url: str, *, cases: int = CASES, seed: int = 20261129) -> Seeded:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    result = _seed(sqlite_url(tmp_path_factory.mktemp("demo") / "demo.db"))
-    yield result
-    result.db.dispose()
+    with scratch_url(tmp_path_factory.mktemp("demo"), "demo.db") as url:
+        result = _seed(url)
+        yield result
+        result.db.dispose()
 
 
 def _by_case(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -894,9 +893,10 @@ def test_escalations_follow_the_rules(seeded: Seeded) -> None:
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """The demo as ``gridconsole demo`` builds it (2,000 cases)."""
-    result = _seed(sqlite_url(tmp_path_factory.mktemp("large") / "demo.db"), cases=2000)
-    yield result
-    result.db.dispose()
+    with scratch_url(tmp_path_factory.mktemp("large"), "demo.db") as url:
+        result = _seed(url, cases=2000)
+        yield result
+        result.db.dispose()
 
 
 def test_the_board_of_the_default_demo(large: Seeded) -> None:
@@ -963,8 +963,10 @@ def test_reseeding_refuses(seeded: Seeded) -> None:
     assert _dump(seeded.db)["cases"] == seeded.rows["cases"]
 
 
-def test_same_seed_and_clock_give_identical_content(tmp_path: Path, seeded: Seeded) -> None:
-    again = _seed(sqlite_url(tmp_path / "again.db"))
+def test_same_seed_and_clock_give_identical_content(
+    new_empty_db_url: Callable[[], str], seeded: Seeded
+) -> None:
+    again = _seed(new_empty_db_url())
     try:
         assert again.rows == seeded.rows
         assert again.summary == seeded.summary
@@ -972,8 +974,10 @@ def test_same_seed_and_clock_give_identical_content(tmp_path: Path, seeded: Seed
         again.db.dispose()
 
 
-def test_another_seed_gives_other_cases(tmp_path: Path, seeded: Seeded) -> None:
-    other = _seed(sqlite_url(tmp_path / "other.db"), seed=7, cases=50)
+def test_another_seed_gives_other_cases(
+    new_empty_db_url: Callable[[], str], seeded: Seeded
+) -> None:
+    other = _seed(new_empty_db_url(), seed=7, cases=50)
     try:
         titles = [case["title"] for case in other.rows["cases"]]
         assert titles != [case["title"] for case in seeded.rows["cases"][:50]]
@@ -982,8 +986,8 @@ def test_another_seed_gives_other_cases(tmp_path: Path, seeded: Seeded) -> None:
         other.db.dispose()
 
 
-def test_no_cases_at_all(tmp_path: Path) -> None:
-    empty = _seed(sqlite_url(tmp_path / "none.db"), cases=0)
+def test_no_cases_at_all(new_empty_db_url: Callable[[], str]) -> None:
+    empty = _seed(new_empty_db_url(), cases=0)
     try:
         assert empty.rows["cases"] == []
         assert len(empty.rows["grids"]) == 40
@@ -1025,8 +1029,8 @@ def test_seeds_postgresql_and_new_rows_get_free_ids(seeded: Seeded) -> None:
             db.dispose()
 
 
-def test_the_case_service_continues_demo_cases(tmp_path: Path) -> None:
-    small = _seed(sqlite_url(tmp_path / "small.db"), cases=80)
+def test_the_case_service_continues_demo_cases(new_empty_db_url: Callable[[], str]) -> None:
+    small = _seed(new_empty_db_url(), cases=80)
     try:
         services = Services.build(small.db, Settings(), FrozenClock(NOW), USER)
         waiting = services.queue.page(QueueFilter(states=(CaseState.reported,)))
@@ -1051,11 +1055,11 @@ def test_the_case_service_continues_demo_cases(tmp_path: Path) -> None:
         small.db.dispose()
 
 
-def test_the_services_take_up_the_demo_work(tmp_path: Path) -> None:
+def test_the_services_take_up_the_demo_work(new_empty_db_url: Callable[[], str]) -> None:
     """The demo is work the services accept: the shift lead decides every waiting request,
     routing suggests from history, a liaison signs from the work list, the centre verifies and
     follows up."""
-    demo = _seed(sqlite_url(tmp_path / "work.db"))
+    demo = _seed(new_empty_db_url())
     try:
         lead = Services.build(demo.db, Settings(), FrozenClock(NOW), USER)
         pending = lead.approvals.pending()

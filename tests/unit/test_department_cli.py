@@ -39,8 +39,8 @@ def directory(db: Database, clock: FrozenClock) -> DepartmentService:
     return services_for(db, "audit", clock).departments
 
 
-def run(db_path: Path, tmp_path: Path, *args: str, lang: str = "en") -> Result:
-    return on(db_path, tmp_path, *args, lang=lang)
+def run(db_url: str, tmp_path: Path, *args: str, lang: str = "en") -> Result:
+    return on(db_url, tmp_path, *args, lang=lang)
 
 
 def ok(result: Result) -> str:
@@ -50,16 +50,16 @@ def ok(result: Result) -> str:
 
 
 def test_list_in_chinese_by_default_and_as_json(
-    me_admin: Database, db_path: Path, tmp_path: Path
+    me_admin: Database, db_url: str, tmp_path: Path
 ) -> None:
-    lines = ok(run(db_path, tmp_path, "department", "list", lang="zh")).splitlines()
+    lines = ok(run(db_url, tmp_path, "department", "list", lang="zh")).splitlines()
     assert lines[0].split() == ["代码", "名称", "类型", "值班电话", "状态", "承办类别", "联络员"]
     assert [line.split() for line in lines[2:]] == [
         ["CG", "城管执法中队", "政府部门", "-", "启用", "11-noise", "赵联络"],
         ["GS", "供水公司", "公用事业单位", "-", "启用", "11-water", "-"],
         ["SC", "市场监管所", "政府部门", "-", "启用", "03-food", "周联络"],
     ]
-    listed = json.loads(ok(run(db_path, tmp_path, "department", "list", "--json")))
+    listed = json.loads(ok(run(db_url, tmp_path, "department", "list", "--json")))
     assert listed[0] == {
         "code": "CG",
         "name": "城管执法中队",
@@ -73,7 +73,7 @@ def test_list_in_chinese_by_default_and_as_json(
 
 
 def test_add_change_disable_and_give_categories(
-    me_admin: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+    me_admin: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
     args = (
         "department",
@@ -85,38 +85,38 @@ def test_add_change_disable_and_give_categories(
         "--phone",
         "025-84578888",
     )
-    assert ok(run(db_path, tmp_path, *args)) == "department ZSW added: 总统府景区管理处\n"
-    out = ok(run(db_path, tmp_path, "department", "categories", "ZSW", "11-noise", "03-food"))
+    assert ok(run(db_url, tmp_path, *args)) == "department ZSW added: 总统府景区管理处\n"
+    out = ok(run(db_url, tmp_path, "department", "categories", "ZSW", "11-noise", "03-food"))
     assert out == "department ZSW handles: 03-food 11-noise\n"
     out = ok(
-        run(db_path, tmp_path, "department", "set", "ZSW", "--name", "总统府管理处", "--phone", "")
+        run(db_url, tmp_path, "department", "set", "ZSW", "--name", "总统府管理处", "--phone", "")
     )
     assert out == "department ZSW updated: 总统府管理处\n"
-    out = ok(run(db_path, tmp_path, "department", "disable", "ZSW", lang="zh"))
+    out = ok(run(db_url, tmp_path, "department", "disable", "ZSW", lang="zh"))
     assert out == "已停用部门 ZSW：总统府管理处（派遣规则保留，派遣到该部门将被拒绝）\n"
     assert directory(me_admin, clock).list_departments()[-1] == DepartmentRecord(
         "ZSW", "总统府管理处", DepartmentKind.unit, "", False, ("03-food", "11-noise"), ()
     )
-    out = ok(run(db_path, tmp_path, "department", "enable", "ZSW"))
+    out = ok(run(db_url, tmp_path, "department", "enable", "ZSW"))
     assert out == "department ZSW enabled: 总统府管理处\n"
-    out = ok(run(db_path, tmp_path, "department", "set", "ZSW", "--kind", "government"))
+    out = ok(run(db_url, tmp_path, "department", "set", "ZSW", "--kind", "government"))
     assert out == "department ZSW updated: 总统府管理处\n"
     record = directory(me_admin, clock).list_departments()[-1]
     assert (record.kind, record.active) == (DepartmentKind.government, True)
 
 
 def test_routes_set_list_and_clear(
-    me_admin: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+    me_admin: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
-    ok(run(db_path, tmp_path, "department", "add", "ZSW", "总统府景区管理处", "--kind", "unit"))
-    ok(run(db_path, tmp_path, "department", "categories", "ZSW", "11-noise"))
-    out = ok(run(db_path, tmp_path, "route", "set", "11-noise", "ZSW", "--grid", DEDICATED_GRID))
+    ok(run(db_url, tmp_path, "department", "add", "ZSW", "总统府景区管理处", "--kind", "unit"))
+    ok(run(db_url, tmp_path, "department", "categories", "ZSW", "11-noise"))
+    out = ok(run(db_url, tmp_path, "route", "set", "11-noise", "ZSW", "--grid", DEDICATED_GRID))
     assert out == (
         "route set: 11-noise 噪音扰民 (grid 320102002002001 总统府专属网格) → ZSW 总统府景区管理处\n"
     )
     out = ok(
         run(
-            db_path,
+            db_url,
             tmp_path,
             "route",
             "set",
@@ -131,11 +131,11 @@ def test_routes_set_list_and_clear(
         out
         == "已设置派遣规则：11-noise 噪音扰民（社区 320102002002 长江路社区）→ CG 城管执法中队\n"
     )
-    ok(run(db_path, tmp_path, "department", "categories", "SC", "03-food", "06-consult"))
-    out = ok(run(db_path, tmp_path, "route", "set", "06-consult", "SC"))
+    ok(run(db_url, tmp_path, "department", "categories", "SC", "03-food", "06-consult"))
+    out = ok(run(db_url, tmp_path, "route", "set", "06-consult", "SC"))
     assert out == "route set: 06-consult 政策咨询 (category default) → SC 市场监管所\n"
-    ok(run(db_path, tmp_path, "department", "disable", "ZSW"))
-    lines = ok(run(db_path, tmp_path, "route", "list")).splitlines()
+    ok(run(db_url, tmp_path, "department", "disable", "ZSW"))
+    lines = ok(run(db_url, tmp_path, "route", "list")).splitlines()
     assert lines[0].split() == ["category", "scope", "community/grid", "department"]
     assert [line.split() for line in lines[2:]] == [
         ["03-food", "食品安全", "category", "default", "-", "SC", "市场监管所"],
@@ -154,7 +154,7 @@ def test_routes_set_list_and_clear(
         ],
         ["11-water", "供水漏水", "category", "default", "-", "GS", "供水公司"],
     ]
-    routes = json.loads(ok(run(db_path, tmp_path, "route", "list", "--json")))
+    routes = json.loads(ok(run(db_url, tmp_path, "route", "list", "--json")))
     assert routes[4] == {
         "category_code": "11-noise",
         "category_name": "噪音扰民",
@@ -164,12 +164,12 @@ def test_routes_set_list_and_clear(
         "department": {"code": "ZSW", "name": "总统府景区管理处"},
         "department_active": False,
     }
-    out = ok(run(db_path, tmp_path, "route", "clear", "11-noise", "--grid", DEDICATED_GRID))
+    out = ok(run(db_url, tmp_path, "route", "clear", "11-noise", "--grid", DEDICATED_GRID))
     assert out == (
         "route cleared: 11-noise 噪音扰民 (grid 320102002002001 总统府专属网格), "
         "it went to ZSW 总统府景区管理处\n"
     )
-    out = ok(run(db_path, tmp_path, "route", "clear", "11-noise"))
+    out = ok(run(db_url, tmp_path, "route", "clear", "11-noise"))
     assert (
         out == "route cleared: 11-noise 噪音扰民 (category default), it went to CG 城管执法中队\n"
     )
@@ -184,38 +184,38 @@ def test_routes_set_list_and_clear(
 
 
 def test_refusals_exit_1_with_the_reason(
-    me_admin: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+    me_admin: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
     before = directory(me_admin, clock).list_departments()
     result = run(
-        db_path, tmp_path, "department", "add", "bad code", " ", "--kind", "unit", "--phone", "12"
+        db_url, tmp_path, "department", "add", "bad code", " ", "--kind", "unit", "--phone", "12"
     )
     assert result.exit_code == 1
     assert result.stderr == (
         "invalid input: code: 'bad code' is not a code (1–32 letters, digits, _ or -); "
         "name: required; duty_phone: '12' is not a valid phone number\n"
     )
-    result = run(db_path, tmp_path, "department", "categories", "CG", "03-food", lang="zh")
+    result = run(db_url, tmp_path, "department", "categories", "CG", "03-food", lang="zh")
     assert result.exit_code == 1
     assert result.stderr == "输入有误：categories: 类别“11-noise”仍派往本部门：请先修改派遣规则\n"
-    result = run(db_path, tmp_path, "route", "set", "11-noise", "SC", "--grid", DEDICATED_GRID)
+    result = run(db_url, tmp_path, "route", "set", "11-noise", "SC", "--grid", DEDICATED_GRID)
     assert result.exit_code == 1
     assert result.stderr == (
         "invalid input: department: department SC does not handle category 11-noise: "
         "add it with gridconsole department categories first\n"
     )
-    result = run(db_path, tmp_path, "route", "clear", "11-noise", "--community", CHANGJIANG)
+    result = run(db_url, tmp_path, "route", "clear", "11-noise", "--community", CHANGJIANG)
     assert result.exit_code == 1
     assert result.stderr == "category 11-noise has no route for community 320102002002\n"
-    result = run(db_path, tmp_path, "department", "disable", "XX")
+    result = run(db_url, tmp_path, "department", "disable", "XX")
     assert result.exit_code == 1
     assert result.stderr == "invalid input: department: no such code 'XX'\n"
     assert directory(me_admin, clock).list_departments() == before
 
 
-def test_usage_errors_exit_2(me_admin: Database, db_path: Path, tmp_path: Path) -> None:
+def test_usage_errors_exit_2(me_admin: Database, db_url: str, tmp_path: Path) -> None:
     result = run(
-        db_path,
+        db_url,
         tmp_path,
         "route",
         "set",
@@ -228,21 +228,21 @@ def test_usage_errors_exit_2(me_admin: Database, db_path: Path, tmp_path: Path) 
     )
     assert result.exit_code == 2
     assert "give --community or --grid, not both" in result.stderr
-    result = run(db_path, tmp_path, "route", "clear", "11-noise", "--grid", "x", "--community", "y")
+    result = run(db_url, tmp_path, "route", "clear", "11-noise", "--grid", "x", "--community", "y")
     assert result.exit_code == 2
-    result = run(db_path, tmp_path, "department", "set", "CG")
+    result = run(db_url, tmp_path, "department", "set", "CG")
     assert result.exit_code == 2
     assert "nothing to change: give --name, --kind or --phone" in result.stderr
     assert (
-        run(db_path, tmp_path, "department", "add", "JD", "街道办", "--kind", "bureau").exit_code
+        run(db_url, tmp_path, "department", "add", "JD", "街道办", "--kind", "bureau").exit_code
         == 2
     )
-    assert run(db_path, tmp_path, "department", "add", "JD", "街道办").exit_code == 2
-    assert run(db_path, tmp_path, "department", "categories", "CG").exit_code == 2
+    assert run(db_url, tmp_path, "department", "add", "JD", "街道办").exit_code == 2
+    assert run(db_url, tmp_path, "department", "categories", "CG").exit_code == 2
 
 
 def test_only_an_admin_changes_the_directory(
-    me_dispatcher: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+    me_dispatcher: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
     before = (
         directory(me_dispatcher, clock).list_departments(),
@@ -257,7 +257,7 @@ def test_only_an_admin_changes_the_directory(
         ("route", "set", "11-noise", "CG", "--grid", DEDICATED_GRID),
         ("route", "clear", "11-noise"),
     ):
-        result = run(db_path, tmp_path, *args, lang="zh")
+        result = run(db_url, tmp_path, *args, lang="zh")
         assert result.exit_code == 1, result.output
         assert result.stderr == "值班测试（调度员）无权执行“维护部门目录”\n"
     assert (
@@ -265,5 +265,5 @@ def test_only_an_admin_changes_the_directory(
         directory(me_dispatcher, clock).routes(),
     ) == before
     # reading is for everyone
-    ok(run(db_path, tmp_path, "department", "list"))
-    ok(run(db_path, tmp_path, "route", "list"))
+    ok(run(db_url, tmp_path, "department", "list"))
+    ok(run(db_url, tmp_path, "route", "list"))

@@ -49,10 +49,10 @@ def ok(result: Result) -> str:
 
 
 def test_the_whole_journey_runs_through_the_cli(
-    db: Database, db_path: Path, tmp_path: Path, case_code: str
+    db: Database, db_url: str, tmp_path: Path, case_code: str
 ) -> None:
     def run(*args: str) -> Result:
-        return on(db_path, tmp_path, *args)
+        return on(db_url, tmp_path, *args)
 
     code = case_code
     ok(run("case", "accept", code))
@@ -124,12 +124,12 @@ def test_the_whole_journey_runs_through_the_cli(
 
 
 def test_a_liaison_cannot_act_on_another_departments_case(
-    db: Database, db_path: Path, tmp_path: Path, case_code: str
+    db: Database, db_url: str, tmp_path: Path, case_code: str
 ) -> None:
-    ok(on(db_path, tmp_path, "case", "accept", case_code))
-    ok(on(db_path, tmp_path, "case", "dispatch", case_code, "--lead", "CG"))
+    ok(on(db_url, tmp_path, "case", "accept", case_code))
+    ok(on(db_url, tmp_path, "case", "dispatch", case_code, "--lead", "CG"))
     become(db, Role.liaison, "SC")
-    refused = on(db_path, tmp_path, "case", "sign", case_code)
+    refused = on(db_url, tmp_path, "case", "sign", case_code)
     assert refused.exit_code == 1
     assert refused.stderr == f"no case {case_code}\n"
-    assert json.loads(ok(on(db_path, tmp_path, "worklist", "--json")))["rows"] == []
+    assert json.loads(ok(on(db_url, tmp_path, "worklist", "--json")))["rows"] == []

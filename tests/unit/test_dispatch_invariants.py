@@ -9,9 +9,10 @@ dispatches and its requests, whatever order people press the keys in.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import shutil
 import tempfile
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,33 +30,38 @@ from gridconsole.domain.errors import DomainError
 from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
 from gridconsole.store.models import Case, CaseEvent, CaseRequest, Dispatch
-from tests.factories import build_reference_database, new_case_fields, services_for, sqlite_url
+from tests.factories import build_and_close_reference, new_case_fields, services_for
+from tests.postgres import Templates, backend
 
 NANJING = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 30, 9, 0, tzinfo=NANJING).astimezone(UTC)
 HELD = {CaseState.dispatched, CaseState.in_progress}
 
 
-_TEMPLATE: list[Path] = []
+_TEMPLATES: list[Templates] = []
 
 
-def _template() -> Path:
-    """The reference database, built once per run and copied for each example."""
-    if not _TEMPLATE:
+def _templates() -> Templates:
+    """The reference database, built once per run and copied for each example (migrating a
+    fresh database each run would dominate)."""
+    if not _TEMPLATES:
         directory = Path(tempfile.mkdtemp(prefix="gridconsole-template-"))
-        path = directory / "reference.db"
-        build_reference_database(sqlite_url(path)).dispose()
-        _TEMPLATE.append(path)
-    return _TEMPLATE[0]
+        _TEMPLATES.append(Templates(backend(), directory))
+        atexit.register(_TEMPLATES[0].close)
+    return _TEMPLATES[0]
 
 
 class DispatchWork(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.directory = tempfile.TemporaryDirectory()
-        path = Path(self.directory.name) / "centre.db"
-        shutil.copy(_template(), path)  # migrating a fresh database each run would dominate
-        self.db: Database = Database.connect(sqlite_url(path))
+        self.copies = ExitStack()
+        url, _ = self.copies.enter_context(
+            _templates().copy(
+                "reference", build_and_close_reference, Path(self.directory.name) / "centre.db"
+            )
+        )
+        self.db: Database = Database.connect(url)
         self.clock = FrozenClock(START)
         self.people: dict[str, Services] = {
             name: services_for(self.db, name, self.clock) for name in ("disp", "lead", "liaison")
@@ -64,6 +70,7 @@ class DispatchWork(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.db.dispose()
+        self.copies.close()
         self.directory.cleanup()
 
     @initialize()

@@ -25,9 +25,9 @@ def case_code(db: Database, clock: FrozenClock, dispatcher: Services) -> str:
     return dispatcher.cases.report(new_case_fields(title="工地聚集讨薪")).code
 
 
-def later(db_path: Path, tmp_path: Path, now: str, *args: str) -> Result:
+def later(db_url: str, tmp_path: Path, now: str, *args: str) -> Result:
     """As ``on``, with the clock started at ``now`` (a later moment of the shift)."""
-    return invoke(tmp_path, "--db", f"sqlite:///{db_path}", "--lang", "en", "--now", now, *args)
+    return invoke(tmp_path, "--db", db_url, "--lang", "en", "--now", now, *args)
 
 
 def refused(result: Result, status: int = 1) -> str:
@@ -35,10 +35,10 @@ def refused(result: Result, status: int = 1) -> str:
     return result.stderr
 
 
-def _raised(db_path: Path, tmp_path: Path, code: str, severity: str = "major") -> int:
+def _raised(db_url: str, tmp_path: Path, code: str, severity: str = "major") -> int:
     ok(
         on(
-            db_path,
+            db_url,
             tmp_path,
             "escalation",
             "raise",
@@ -51,16 +51,16 @@ def _raised(db_path: Path, tmp_path: Path, code: str, severity: str = "major") -
             "thirty workers at the gate",
         )
     )
-    board = json.loads(ok(on(db_path, tmp_path, "escalation", "list", "--json")))
+    board = json.loads(ok(on(db_url, tmp_path, "escalation", "list", "--json")))
     (card,) = [card for card in board["pending"]["cards"] if card["case_code"] == code]
     return int(card["id"])
 
 
 def test_a_mass_incident_from_raising_to_the_final_report(
-    db: Database, db_path: Path, tmp_path: Path, case_code: str
+    db: Database, db_url: str, tmp_path: Path, case_code: str
 ) -> None:
     def run(*args: str) -> Result:
-        return on(db_path, tmp_path, *args)
+        return on(db_url, tmp_path, *args)
 
     raised = ok(
         run(
@@ -103,7 +103,7 @@ def test_a_mass_incident_from_raising_to_the_final_report(
     # the dispatcher phones the street leader at 09:35, before the shift lead confirms
     reported = ok(
         later(
-            db_path,
+            db_url,
             tmp_path,
             "2026-11-29T09:40:00+08:00",
             "escalation",
@@ -134,7 +134,7 @@ def test_a_mass_incident_from_raising_to_the_final_report(
     minutes = iter(range(45, 60))
 
     def run_later(*args: str) -> Result:
-        return later(db_path, tmp_path, f"2026-11-29T09:{next(minutes):02d}:00+08:00", *args)
+        return later(db_url, tmp_path, f"2026-11-29T09:{next(minutes):02d}:00+08:00", *args)
 
     run = run_later
     confirmed = ok(run("escalation", "confirm", ident))
@@ -219,37 +219,37 @@ def test_a_mass_incident_from_raising_to_the_final_report(
 
 
 def test_withdraw_and_acknowledge(
-    db: Database, db_path: Path, tmp_path: Path, case_code: str, dispatcher: Services
+    db: Database, db_url: str, tmp_path: Path, case_code: str, dispatcher: Services
 ) -> None:
-    first = _raised(db_path, tmp_path, case_code)
+    first = _raised(db_url, tmp_path, case_code)
     other = dispatcher.cases.report(new_case_fields(title="第二起")).code
-    second = _raised(db_path, tmp_path, other, severity="general")
+    second = _raised(db_url, tmp_path, other, severity="general")
     third_code = dispatcher.cases.report(new_case_fields(title="第三起")).code
-    third = _raised(db_path, tmp_path, third_code, severity="larger")
+    third = _raised(db_url, tmp_path, third_code, severity="larger")
     become(db, Role.shift_lead)
-    alerts = json.loads(ok(on(db_path, tmp_path, "escalation", "alerts", "--json")))
+    alerts = json.loads(ok(on(db_url, tmp_path, "escalation", "alerts", "--json")))
     assert [alert["escalation_id"] for alert in alerts] == [first, second, third]
 
-    ok(on(db_path, tmp_path, "escalation", "ack", str(alerts[0]["id"])))
+    ok(on(db_url, tmp_path, "escalation", "ack", str(alerts[0]["id"])))
     assert "1 alerts acknowledged" in ok(
-        on(db_path, tmp_path, "escalation", "ack", "--escalation", str(second))
+        on(db_url, tmp_path, "escalation", "ack", "--escalation", str(second))
     )
     withdrawn = ok(
-        on(db_path, tmp_path, "escalation", "withdraw", str(third), "--reason", "a false alarm")
+        on(db_url, tmp_path, "escalation", "withdraw", str(third), "--reason", "a false alarm")
     )
     assert "is now withdrawn" in withdrawn
-    assert json.loads(ok(on(db_path, tmp_path, "escalation", "alerts", "--json"))) == []
-    assert "0 alerts acknowledged" in ok(on(db_path, tmp_path, "escalation", "ack", "--all"))
-    assert "no unacknowledged alerts" in ok(on(db_path, tmp_path, "escalation", "alerts"))
-    board = json.loads(ok(on(db_path, tmp_path, "escalation", "list", "--json")))
+    assert json.loads(ok(on(db_url, tmp_path, "escalation", "alerts", "--json"))) == []
+    assert "0 alerts acknowledged" in ok(on(db_url, tmp_path, "escalation", "ack", "--all"))
+    assert "no unacknowledged alerts" in ok(on(db_url, tmp_path, "escalation", "alerts"))
+    board = json.loads(ok(on(db_url, tmp_path, "escalation", "list", "--json")))
     assert [card["id"] for card in board["pending"]["cards"]] == [first, second]
 
 
-def test_ack_all(db: Database, db_path: Path, tmp_path: Path, case_code: str) -> None:
-    _raised(db_path, tmp_path, case_code)
+def test_ack_all(db: Database, db_url: str, tmp_path: Path, case_code: str) -> None:
+    _raised(db_url, tmp_path, case_code)
     become(db, Role.shift_lead)
-    assert "1 alerts acknowledged" in ok(on(db_path, tmp_path, "escalation", "ack", "--all"))
-    assert json.loads(ok(on(db_path, tmp_path, "escalation", "alerts", "--json"))) == []
+    assert "1 alerts acknowledged" in ok(on(db_url, tmp_path, "escalation", "ack", "--all"))
+    assert json.loads(ok(on(db_url, tmp_path, "escalation", "alerts", "--json"))) == []
 
 
 @pytest.mark.parametrize(
@@ -345,31 +345,31 @@ def test_ack_all(db: Database, db_path: Path, tmp_path: Path, case_code: str) ->
 )
 def test_refusals_and_their_exit_status(
     db: Database,
-    db_path: Path,
+    db_url: str,
     tmp_path: Path,
     case_code: str,
     args: tuple[str, ...],
     status: int,
     message: str,
 ) -> None:
-    ident = _raised(db_path, tmp_path, case_code)
+    ident = _raised(db_url, tmp_path, case_code)
     become(db, Role.shift_lead)
     filled = [arg.format(id=ident, code=case_code) for arg in args]
-    assert message in refused(on(db_path, tmp_path, "escalation", *filled), status)
+    assert message in refused(on(db_url, tmp_path, "escalation", *filled), status)
 
 
 def test_a_liaison_cannot_read_the_board(
-    db: Database, db_path: Path, tmp_path: Path, case_code: str
+    db: Database, db_url: str, tmp_path: Path, case_code: str
 ) -> None:
-    _raised(db_path, tmp_path, case_code)
+    _raised(db_url, tmp_path, case_code)
     become(db, Role.liaison, "CG")
-    assert refused(on(db_path, tmp_path, "escalation", "list"))
+    assert refused(on(db_url, tmp_path, "escalation", "list"))
     # their alert list is empty rather than refused: every console polls it
-    assert json.loads(ok(on(db_path, tmp_path, "escalation", "alerts", "--json"))) == []
+    assert json.loads(ok(on(db_url, tmp_path, "escalation", "alerts", "--json"))) == []
 
 
-def test_messages_in_chinese(db: Database, db_path: Path, tmp_path: Path, case_code: str) -> None:
-    ident = _raised(db_path, tmp_path, case_code)
-    shown = ok(on(db_path, tmp_path, "escalation", "show", str(ident), lang="zh"))
+def test_messages_in_chinese(db: Database, db_url: str, tmp_path: Path, case_code: str) -> None:
+    ident = _raised(db_url, tmp_path, case_code)
+    shown = ok(on(db_url, tmp_path, "escalation", "show", str(ident), lang="zh"))
     assert "群体性事件" in shown
     assert "待确认" in shown

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
 
 from gridconsole.cli import main
 from gridconsole.clock import FrozenClock
@@ -35,7 +36,7 @@ def operator_db(db: Database, clock: FrozenClock) -> Database:
     return db
 
 
-def run(db_path: Path, tmp_path: Path, *args: str, lang: str = "en") -> Result:
+def run(db_url: str, tmp_path: Path, *args: str, lang: str = "en") -> Result:
     config = tmp_path / "empty.toml"
     config.touch()
     return CliRunner().invoke(
@@ -44,7 +45,7 @@ def run(db_path: Path, tmp_path: Path, *args: str, lang: str = "en") -> Result:
             "--config",
             str(config),
             "--db",
-            f"sqlite:///{db_path}",
+            db_url,
             "--lang",
             lang,
             "--now",
@@ -55,10 +56,18 @@ def run(db_path: Path, tmp_path: Path, *args: str, lang: str = "en") -> Result:
     )
 
 
-def dump(db_path: Path) -> str:
-    """Every row of every stored table, in order (a contentless FTS5 table cannot be scanned,
-    so ``iterdump`` fails on it; its shadow tables hold what it stores and are compared)."""
-    connection = sqlite3.connect(db_path)
+def dump(db_url: str) -> str:
+    """Every row of every stored table, in order."""
+    if make_url(db_url).get_backend_name() == "postgresql":
+        return dump_postgres(db_url)
+    return dump_sqlite(Path(make_url(db_url).database or ""))
+
+
+def dump_sqlite(path: Path) -> str:
+    """(A contentless FTS5 table cannot be scanned, so ``iterdump`` fails on it; its shadow
+    tables hold what it stores and are compared.)"""
+    assert path.is_file(), path  # sqlite3 would create an empty one, and compare nothing
+    connection = sqlite3.connect(path)
     try:
         tables = connection.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
@@ -75,6 +84,26 @@ def dump(db_path: Path) -> str:
         return "\n".join(lines)
     finally:
         connection.close()
+
+
+def dump_postgres(url: str) -> str:
+    """(Sequences are left out: a rolled-back insert advances them, and writes nothing.)"""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+            lines: list[str] = []
+            for name in sorted(tables):
+                columns = [c["name"] for c in inspect(connection).get_columns(name)]
+                lines.append(f"{name}({', '.join(columns)})")
+                quoted = name.replace('"', '""')
+                lines.extend(
+                    repr(tuple(row))
+                    for row in connection.execute(text(f'SELECT * FROM "{quoted}" ORDER BY 1'))
+                )
+            return "\n".join(lines)
+    finally:
+        engine.dispose()
 
 
 def copy(tmp_path: Path, name: str) -> Path:
@@ -94,11 +123,11 @@ def refused(result: Result, path: Path) -> list[str]:
 
 
 def test_csv_with_bom_crlf_and_multiline_field(
-    operator_db: Database, db_path: Path, tmp_path: Path
+    operator_db: Database, db_url: str, tmp_path: Path
 ) -> None:
     path = copy(tmp_path, "cases_good.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert result.exit_code == 0, result.output
     assert "imported 3 case(s) (csv)" in result.stdout
     assert "MY-20261129-0001 … MY-20261129-0003" in result.stdout
@@ -116,8 +145,8 @@ def test_csv_with_bom_crlf_and_multiline_field(
     assert {event.action.value for event in events} == {"report"}
 
 
-def test_jsonl(operator_db: Database, db_path: Path, tmp_path: Path) -> None:
-    result = run(db_path, tmp_path, "cases", "import", str(DATA / "cases_good.jsonl"))
+def test_jsonl(operator_db: Database, db_url: str, tmp_path: Path) -> None:
+    result = run(db_url, tmp_path, "cases", "import", str(DATA / "cases_good.jsonl"))
     assert result.exit_code == 0, result.output
     assert "imported 2 case(s) (jsonl)" in result.stdout
     with operator_db.read() as session:
@@ -127,8 +156,8 @@ def test_jsonl(operator_db: Database, db_path: Path, tmp_path: Path) -> None:
     assert cases[1].priority.name == "urgent"
 
 
-def test_open311(operator_db: Database, db_path: Path, tmp_path: Path) -> None:
-    result = run(db_path, tmp_path, "cases", "import", str(DATA / "open311_good.json"))
+def test_open311(operator_db: Database, db_url: str, tmp_path: Path) -> None:
+    result = run(db_url, tmp_path, "cases", "import", str(DATA / "open311_good.json"))
     assert result.exit_code == 0, result.output
     assert "(open311)" in result.stdout
     with operator_db.read() as session:
@@ -147,7 +176,7 @@ def test_open311(operator_db: Database, db_path: Path, tmp_path: Path) -> None:
 
 
 def test_markup_and_escapes_stored_literally_without_controls(
-    operator_db: Database, db_path: Path, tmp_path: Path
+    operator_db: Database, db_url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "hostile.jsonl"
     record = {
@@ -157,7 +186,7 @@ def test_markup_and_escapes_stored_literally_without_controls(
         "reporter_name": "[bold red]李四[/bold red]\x00",
     }
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert result.exit_code == 0, result.output
     with operator_db.read() as session:
         case = session.execute(select(Case)).scalar_one()
@@ -166,17 +195,15 @@ def test_markup_and_escapes_stored_literally_without_controls(
     assert case.reporter_name == "[bold red]李四[/bold red]"
 
 
-def test_dry_run_writes_nothing(operator_db: Database, db_path: Path, tmp_path: Path) -> None:
-    before = dump(db_path)
-    result = run(db_path, tmp_path, "cases", "import", "--dry-run", str(DATA / "cases_good.csv"))
+def test_dry_run_writes_nothing(operator_db: Database, db_url: str, tmp_path: Path) -> None:
+    before = dump(db_url)
+    result = run(db_url, tmp_path, "cases", "import", "--dry-run", str(DATA / "cases_good.csv"))
     assert result.exit_code == 0, result.output
     assert "3 record(s) valid (csv)" in result.stdout
-    assert dump(db_path) == before
+    assert dump(db_url) == before
 
 
-def test_duplicate_candidates_are_named(
-    operator_db: Database, db_path: Path, tmp_path: Path
-) -> None:
+def test_duplicate_candidates_are_named(operator_db: Database, db_url: str, tmp_path: Path) -> None:
     path = tmp_path / "twice.jsonl"
     record = {
         "title": "夜间施工噪音扰民",
@@ -192,7 +219,7 @@ def test_duplicate_candidates_are_named(
     }
     lines = [json.dumps(item, ensure_ascii=False) for item in (record, other, record)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert result.exit_code == 0, result.output
     hints = [line for line in result.stdout.splitlines() if "possible duplicate" in line]
     assert hints == [
@@ -205,11 +232,11 @@ def test_duplicate_candidates_are_named(
 
 
 def test_bad_csv_lists_every_problem_and_writes_nothing(
-    operator_db: Database, db_path: Path, tmp_path: Path
+    operator_db: Database, db_url: str, tmp_path: Path
 ) -> None:
     path = copy(tmp_path, "cases_bad.csv")
-    before = dump(db_path)
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    before = dump(db_url)
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert refused(result, path) == [
         "2: reporter_phone: '12' is not a valid phone number",
         "2: grid: no such code '999999'",
@@ -219,13 +246,13 @@ def test_bad_csv_lists_every_problem_and_writes_nothing(
         "5: external_id: 'X-1' is also on line 2",
         "6: row: 7 fields, the header has 6",
     ]
-    assert dump(db_path) == before
+    assert dump(db_url) == before
 
 
-def test_bad_jsonl(operator_db: Database, db_path: Path, tmp_path: Path) -> None:
+def test_bad_jsonl(operator_db: Database, db_url: str, tmp_path: Path) -> None:
     path = copy(tmp_path, "cases_bad.jsonl")
-    before = dump(db_path)
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    before = dump(db_url)
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert refused(result, path) == [
         "1: colour: unknown field",
         "2: json: JSON syntax error: Expecting ',' delimiter (column 76)",
@@ -234,15 +261,15 @@ def test_bad_jsonl(operator_db: Database, db_path: Path, tmp_path: Path) -> None
         "4: title: required",
         "4: reported_at: '2026-11-29 07:15' has no time zone (e.g. +08:00)",
     ]
-    assert dump(db_path) == before
+    assert dump(db_url) == before
 
 
 def test_bad_open311_names_the_line_where_each_request_starts(
-    operator_db: Database, db_path: Path, tmp_path: Path
+    operator_db: Database, db_url: str, tmp_path: Path
 ) -> None:
     path = copy(tmp_path, "open311_bad.json")
-    before = dump(db_path)
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    before = dump(db_url)
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert refused(result, path) == [
         "2: status: the request is closed: only open requests are imported (remove it from the file)",
         "8: long: '200' must be between 73.0 and 136.0",
@@ -250,24 +277,24 @@ def test_bad_open311_names_the_line_where_each_request_starts(
         "15: requested_datetime: 'yesterday' is not an ISO-8601 time (e.g. 2026-11-29T09:30:00+08:00)",
         "15: service_request_id: 'A1' is also on line 2",
     ]
-    assert dump(db_path) == before
+    assert dump(db_url) == before
 
 
 def test_external_id_already_in_the_database(
-    operator_db: Database, db_path: Path, tmp_path: Path
+    operator_db: Database, db_url: str, tmp_path: Path
 ) -> None:
-    assert run(db_path, tmp_path, "cases", "import", str(DATA / "cases_good.csv")).exit_code == 0
-    before = dump(db_path)
+    assert run(db_url, tmp_path, "cases", "import", str(DATA / "cases_good.csv")).exit_code == 0
+    before = dump(db_url)
     path = copy(tmp_path, "cases_good.csv")
     # another file (a blank row more: other bytes, another batch) holding the same records
     path.write_bytes(path.read_bytes() + b"\r\n")
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert refused(result, path) == [
         "2: external_id: 'H-001' was already imported as case MY-20261129-0001",
         "3: external_id: 'H-002' was already imported as case MY-20261129-0002",
         "6: external_id: 'H-003' was already imported as case MY-20261129-0003",
     ]
-    assert dump(db_path) == before
+    assert dump(db_url) == before
 
 
 @pytest.mark.parametrize(
@@ -309,7 +336,7 @@ def test_external_id_already_in_the_database(
 )
 def test_unreadable_files(
     operator_db: Database,
-    db_path: Path,
+    db_url: str,
     tmp_path: Path,
     name: str,
     content: bytes,
@@ -317,22 +344,22 @@ def test_unreadable_files(
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    before = dump(db_path)
-    result = run(db_path, tmp_path, "cases", "import", str(path))
+    before = dump(db_url)
+    result = run(db_url, tmp_path, "cases", "import", str(path))
     assert refused(result, path) == expected
-    assert dump(db_path) == before
+    assert dump(db_url) == before
 
 
-def test_problems_in_chinese(operator_db: Database, db_path: Path, tmp_path: Path) -> None:
+def test_problems_in_chinese(operator_db: Database, db_url: str, tmp_path: Path) -> None:
     path = copy(tmp_path, "cases_bad.csv")
-    result = run(db_path, tmp_path, "cases", "import", str(path), lang="zh")
+    result = run(db_url, tmp_path, "cases", "import", str(path), lang="zh")
     assert result.exit_code == 1
     assert f"{path}:6: row: 有 7 个字段，表头有 6 个" in result.stderr.splitlines()
     assert "整个文件未导入" in result.stderr
 
 
-def test_import_needs_an_operator(db: Database, db_path: Path, tmp_path: Path) -> None:
-    result = run(db_path, tmp_path, "cases", "import", str(DATA / "cases_good.csv"))
+def test_import_needs_an_operator(db: Database, db_url: str, tmp_path: Path) -> None:
+    result = run(db_url, tmp_path, "cases", "import", str(DATA / "cases_good.csv"))
     assert result.exit_code == 1
     assert f"system account {os_username()} is not an operator" in result.stderr
 

@@ -43,11 +43,11 @@ def batch_rows(db: Database) -> list[tuple[int, str, str, str, int, int]]:
 
 
 def test_a_file_is_one_batch_and_a_rerun_imports_nothing(
-    db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+    db: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
     ensure_operator(db, clock, username=os_username(), display_name="导入员", role=Role.dispatcher)
     path = DATA / "cases_good.csv"
-    first = run(db_path, tmp_path, "cases", "import", str(path))
+    first = run(db_url, tmp_path, "cases", "import", str(path))
     assert first.exit_code == 0, first.output
     assert "imported 3 case(s) (csv) — batch 1" in first.stdout
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -57,27 +57,27 @@ def test_a_file_is_one_batch_and_a_rerun_imports_nothing(
             select(func.count()).where(col(Case.import_batch_id).is_(None))
         ).scalar_one()
     assert unbatched == 0
-    before = dump(db_path)
+    before = dump(db_url)
     for extra in ([], ["--dry-run"]):
-        again = run(db_path, tmp_path, "cases", "import", *extra, str(path))
+        again = run(db_url, tmp_path, "cases", "import", *extra, str(path))
         assert again.exit_code == 0, again.output
         assert again.stdout.strip() == (
             f"{path} was already imported as batch 1 on 2026-11-29 09:30:00 by 导入员"
             " (3 record(s)): nothing imported again"
         )
         assert again.stderr == ""
-    assert dump(db_path) == before
-    chinese = run(db_path, tmp_path, "cases", "import", str(path), lang="zh")
+    assert dump(db_url) == before
+    chinese = run(db_url, tmp_path, "cases", "import", str(path), lang="zh")
     assert (
         "已于 2026-11-29 09:30:00 由 导入员 导入为批次 1（3 条记录）：未重复导入" in chinese.stdout
     )
 
 
 def test_progress_names_each_step(
-    db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+    db: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
     ensure_operator(db, clock, username=os_username(), display_name="导入员", role=Role.dispatcher)
-    result = run(db_path, tmp_path, "cases", "import", "--progress", str(DATA / "cases_good.csv"))
+    result = run(db_url, tmp_path, "cases", "import", "--progress", str(DATA / "cases_good.csv"))
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         "reading the file…",

@@ -23,8 +23,8 @@ def me_admin(db: Database, clock: FrozenClock) -> Database:
     return db
 
 
-def run(db_path: Path, tmp_path: Path, *args: str, lang: str = "zh") -> Result:
-    return on(db_path, tmp_path, *args, lang=lang)
+def run(db_url: str, tmp_path: Path, *args: str, lang: str = "zh") -> Result:
+    return on(db_url, tmp_path, *args, lang=lang)
 
 
 def ok(result: Result) -> str:
@@ -33,12 +33,12 @@ def ok(result: Result) -> str:
 
 
 def test_import_list_show_notice_and_coverage(
-    me_admin: Database, db_path: Path, tmp_path: Path
+    me_admin: Database, db_url: str, tmp_path: Path
 ) -> None:
-    ok(run(db_path, tmp_path, "roster", "reindex"))
+    ok(run(db_url, tmp_path, "roster", "reindex"))
     out = ok(
         run(
-            db_path,
+            db_url,
             tmp_path,
             "roster",
             "import",
@@ -50,7 +50,7 @@ def test_import_list_show_notice_and_coverage(
     assert "已导入 3 行" in out
     ok(
         run(
-            db_path,
+            db_url,
             tmp_path,
             "roster",
             "import",
@@ -59,30 +59,30 @@ def test_import_list_show_notice_and_coverage(
             "workers",
         )
     )
-    listed = ok(run(db_path, tmp_path, "roster", "list", "--search", "chenj"))
+    listed = ok(run(db_url, tmp_path, "roster", "list", "--search", "chenj"))
     assert "陈静" in listed
     assert "138****1234" in listed
     assert "显示 1 / 1 人" in listed
-    data = json.loads(ok(run(db_path, tmp_path, "roster", "list", "--json")))
+    data = json.loads(ok(run(db_url, tmp_path, "roster", "list", "--json")))
     assert data["total"] == 3
     worker_id = next(row["id"] for row in data["rows"] if row["name"] == "陈静")
-    shown = ok(run(db_path, tmp_path, "roster", "show", str(worker_id)))
+    shown = ok(run(db_url, tmp_path, "roster", "show", str(worker_id)))
     assert "13851001234" in shown  # an admin sees the full number
-    notice = ok(run(db_path, tmp_path, "roster", "notice", "-"))
+    notice = ok(run(db_url, tmp_path, "roster", "notice", "-"))
     assert "网格长：陈静 13851001234" in notice
-    coverage = run(db_path, tmp_path, "roster", "coverage")
+    coverage = run(db_url, tmp_path, "roster", "coverage")
     # the new grids have no head yet: a breach, exit status 1
     assert coverage.exit_code == 1
     assert "未确定网格长" in coverage.stdout
-    ok(run(db_path, tmp_path, "roster", "duty", str(worker_id), "on"))
-    assert "今日值班" in ok(run(db_path, tmp_path, "roster", "list", "--search", "chenj"))
+    ok(run(db_url, tmp_path, "roster", "duty", str(worker_id), "on"))
+    assert "今日值班" in ok(run(db_url, tmp_path, "roster", "list", "--search", "chenj"))
 
 
 def test_bad_file_is_refused_with_rows_on_stderr(
-    me_admin: Database, db_path: Path, tmp_path: Path
+    me_admin: Database, db_url: str, tmp_path: Path
 ) -> None:
     result = run(
-        db_path,
+        db_url,
         tmp_path,
         "roster",
         "import",
@@ -93,14 +93,14 @@ def test_bad_file_is_refused_with_rows_on_stderr(
     assert result.exit_code == 1
     assert "roster_workers_bad.csv:2: id_number: 未满十八周岁" in result.stderr
     assert "整个文件未导入" in result.stderr
-    data = json.loads(ok(run(db_path, tmp_path, "roster", "list", "--all", "--json")))
+    data = json.loads(ok(run(db_url, tmp_path, "roster", "list", "--all", "--json")))
     assert data["total"] == 0
 
 
-def test_complaint_from_the_command_line(me_admin: Database, db_path: Path, tmp_path: Path) -> None:
+def test_complaint_from_the_command_line(me_admin: Database, db_url: str, tmp_path: Path) -> None:
     ok(
         run(
-            db_path,
+            db_url,
             tmp_path,
             "roster",
             "import",
@@ -109,11 +109,11 @@ def test_complaint_from_the_command_line(me_admin: Database, db_path: Path, tmp_
             "workers",
         )
     )
-    data = json.loads(ok(run(db_path, tmp_path, "roster", "list", "--json")))
+    data = json.loads(ok(run(db_url, tmp_path, "roster", "list", "--json")))
     worker_id = data["rows"][0]["id"]
     out = ok(
         run(
-            db_path,
+            db_url,
             tmp_path,
             "roster",
             "complain",
@@ -127,7 +127,7 @@ def test_complaint_from_the_command_line(me_admin: Database, db_path: Path, tmp_
     assert "已登记投诉 #1" in out
     out = ok(
         run(
-            db_path,
+            db_url,
             tmp_path,
             "roster",
             "handle",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from gridconsole.services.roster_files import (
 )
 from gridconsole.services.roster_records import RosterQuery
 from gridconsole.store.engine import Database
-from tests.factories import build_reference_database, services_for, sqlite_url
+from tests.factories import build_reference_database, services_for
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -127,7 +128,7 @@ def test_excel_import_reports_sheet_rows_and_numeric_id_cells(
 
 
 def test_export_round_trips_into_an_empty_roster(
-    admin: Services, tmp_path: Path, clock: FrozenClock
+    admin: Services, tmp_path: Path, clock: FrozenClock, new_empty_db_url: Callable[[], str]
 ) -> None:
     assert import_roster(admin.roster, DATA / "roster_grids_good.csv", RosterKind.grids).accepted
     assert import_roster(
@@ -138,7 +139,7 @@ def test_export_round_trips_into_an_empty_roster(
         workers_file = tmp_path / f"workers.{suffix}"
         assert export_roster(admin.roster, grids_file, RosterKind.grids) == 6
         assert export_roster(admin.roster, workers_file, RosterKind.workers) == 3
-        other = build_reference_database(sqlite_url(tmp_path / f"other-{suffix}.db"))
+        other = build_reference_database(new_empty_db_url())
         try:
             target = services_for(other, "admin", clock)
             # the reference grids are in the other database already: import only the new ones
