@@ -31,6 +31,7 @@ def scheduler(state: CliState) -> None:
     from gridconsole.services import database
     from gridconsole.services.database_files import require_existing
     from gridconsole.services.deadline_watch import DeadlineWatch
+    from gridconsole.services.live_changes import LiveChanges
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -64,6 +65,10 @@ def scheduler(state: CliState) -> None:
             changes_seconds=state.settings.queue.refresh_seconds,
         )
         timers.start()
+        # PostgreSQL: a change re-arms at once (a new deadline may fall due first); the token
+        # poll stays as the fallback and is the mechanism on SQLite
+        live = LiveChanges(db)
+        live.subscribe(lambda: loop.call_soon_threadsafe(timers.rearm))
         log.info(
             t(
                 "deadline_watch.scheduler_started",
@@ -73,6 +78,7 @@ def scheduler(state: CliState) -> None:
         try:
             await stop.wait()
         finally:
+            live.close()
             timers.shutdown()
             log.info(t("deadline_watch.scheduler_stopped"))
 

@@ -22,6 +22,7 @@ from gridconsole.services.departments import DepartmentService
 from gridconsole.services.dispatching import DispatchService
 from gridconsole.services.escalations import EscalationService
 from gridconsole.services.identity import Identity
+from gridconsole.services.live_changes import LiveChanges
 from gridconsole.services.operators import (
     NotAnOperator,
     OperatorService,
@@ -57,6 +58,7 @@ class Services:
     auth: AuthenticationService  # login, logout, the idle lock and unlock
     operators: OperatorService  # who may use the console, as what (admins)
     audit: AuditService  # the audit log, for auditors and admins (read-only)
+    live: LiveChanges  # other consoles' commits as they happen (PostgreSQL LISTEN/NOTIFY)
 
     @classmethod
     def build(
@@ -92,6 +94,7 @@ class Services:
             auth=AuthenticationService(db, clock, settings, context.actor, identity),
             operators=OperatorService(context),
             audit=AuditService(context),
+            live=LiveChanges(db),
         )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from gridconsole.store import change_notify
 from gridconsole.store.audit_log import AuditKeyring, AuditLog, default_key_path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -75,6 +76,7 @@ class Database:
     @classmethod
     def connect(cls, url: str, *, echo: bool = False) -> Database:
         engine = create_db_engine(url, echo=echo)
+        change_notify.install(engine)  # PostgreSQL: commits that change cases say so
         writer: Engine = engine
         if engine.dialect.name == "sqlite":
             writer = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})

@@ -6,6 +6,7 @@ panes are built when they have (until then only the header, help and quit respon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import work
@@ -29,6 +30,7 @@ from gridconsole.views.department_pane import DepartmentPane
 from gridconsole.views.dispatch_pane import DispatchPane, may_use_dispatch_pane
 from gridconsole.views.escalation_pane import EscalationPane
 from gridconsole.views.messages import (
+    ChangesAnnounced,
     ChangesPolled,
     OpeningFailed,
     OperationFailed,
@@ -105,6 +107,7 @@ class MainScreen(Screen[None]):
         self.announced_alerts: set[int] = set()
         self.alert_total = 0  # unacknowledged alerts at the last poll
         self.alert_bell: Timer | None = None  # rings again while an alert waits
+        self.stop_listening: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader(self.settings, self.opener.clock, id="console-header")
@@ -134,6 +137,8 @@ class MainScreen(Screen[None]):
             )
         self.refresh_bindings()
         self.poll_changes()
+        # PostgreSQL announces other consoles' commits; the poll stays, as the fallback
+        self.stop_listening = services.live.subscribe(lambda: self.post_message(ChangesAnnounced()))
         if self.opener.timers is not None:
             self.deadline_timers = self.opener.timers(services, self.on_deadlines_fired)
             self.deadline_timers.start()
@@ -203,6 +208,8 @@ class MainScreen(Screen[None]):
             self.alert_bell = None
 
     def on_unmount(self) -> None:
+        if self.stop_listening is not None:
+            self.stop_listening()
         if self.deadline_timers is not None:
             self.deadline_timers.shutdown()
 
@@ -331,6 +338,8 @@ class MainScreen(Screen[None]):
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 
     def _arm_poll(self) -> None:
+        if self.poll_timer is not None:  # an announced change polled in between
+            self.poll_timer.stop()
         seconds = self.settings.queue.refresh_seconds
         self.poll_timer = self.set_timer(seconds, self.poll_changes, name="queue-poll")
 
@@ -369,6 +378,9 @@ class MainScreen(Screen[None]):
         )
         total = services.escalations.open_alert_count() if alerts else 0
         self.post_message(ChangesPolled(token, counts, breaches, alerts, total))
+
+    def on_changes_announced(self, _message: ChangesAnnounced) -> None:
+        self.poll_changes()
 
     def on_changes_polled(self, message: ChangesPolled) -> None:
         if message.counts is not None:

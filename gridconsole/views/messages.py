@@ -47,6 +47,10 @@ class FilterOptionsLoaded(Message):
         self.options = options
 
 
+class ChangesAnnounced(Message):
+    """Another console committed a change (PostgreSQL NOTIFY): poll now, not at the next tick."""
+
+
 class ChangesPolled(Message):
     """The change token was read; ``counts`` is set when it moved (or on the first poll)."""
 

@@ -419,6 +419,14 @@ class DeadlineTimersPort(Protocol):
 TimersFactory = Callable[["ConsoleServices", Callable[[FiredDeadlines], None]], DeadlineTimersPort]
 
 
+class LiveChangesPort(Protocol):
+    """Other consoles' commits as they happen (PostgreSQL); on SQLite subscribing does nothing."""
+
+    def subscribe(self, callback: Callable[[], object]) -> Callable[[], None]: ...
+
+    def close(self) -> None: ...
+
+
 class ConsoleServices(Protocol):
     """The slice of ``Services`` the console uses."""
 
@@ -463,6 +471,9 @@ class ConsoleServices(Protocol):
 
     @property
     def escalations(self) -> EscalationsPort: ...
+
+    @property
+    def live(self) -> LiveChangesPort: ...
 
     @property
     def statistics(self) -> StatisticsPort: ...
