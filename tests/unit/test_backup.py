@@ -23,7 +23,7 @@ from gridconsole.services.backup import (
 from gridconsole.services.operators import ensure_operator, os_username
 from gridconsole.store.engine import Database
 from gridconsole.store.models import Case
-from tests.factories import build_reference_database, new_case_fields, services_for
+from tests.factories import build_reference_database, new_case_fields, services_for, sqlite_url
 from tests.postgres import fresh_schema_url
 from tests.unit.test_import import run
 
@@ -67,7 +67,7 @@ def test_backup_is_a_private_verified_copy(
     add_cases(admin_db, clock, 5)
     target = tmp_path / "backups" / "centre-backup.db"
     target.parent.mkdir()
-    result = run(db_path, tmp_path, "backup", str(target))
+    result = run(sqlite_url(db_path), tmp_path, "backup", str(target))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"backup written to {target}: ")
     assert "integrity ok" in result.stdout
@@ -77,12 +77,12 @@ def test_backup_is_a_private_verified_copy(
     assert case_count(target) == 5
     assert check_copy(target).integrity == "ok"
     assert digest(target) in result.stdout
-    again = run(db_path, tmp_path, "backup", str(target))
+    again = run(sqlite_url(db_path), tmp_path, "backup", str(target))
     assert again.exit_code == 1
     assert "the file exists (--overwrite replaces it)" in again.stderr
     assert "Traceback" not in again.output
     add_cases(admin_db, clock, 1)
-    assert run(db_path, tmp_path, "backup", "--overwrite", str(target)).exit_code == 0
+    assert run(sqlite_url(db_path), tmp_path, "backup", "--overwrite", str(target)).exit_code == 0
     assert case_count(target) == 6
 
 
@@ -108,7 +108,7 @@ def test_postgresql_is_pointed_to_pg_dump(clock: FrozenClock, tmp_path: Path) ->
 
 
 def restore(db_path: Path, tmp_path: Path, source: Path) -> Result:
-    return run(db_path, tmp_path, "restore", str(source))
+    return run(sqlite_url(db_path), tmp_path, "restore", str(source))
 
 
 @FILE_BACKUPS
@@ -117,7 +117,7 @@ def test_restore_swaps_in_the_verified_copy_and_keeps_the_old(
 ) -> None:
     add_cases(admin_db, clock, 3)
     copy = tmp_path / "copy.db"
-    assert run(db_path, tmp_path, "backup", str(copy)).exit_code == 0
+    assert run(sqlite_url(db_path), tmp_path, "backup", str(copy)).exit_code == 0
     add_cases(admin_db, clock, 4)  # work after the backup, which the restore rolls back
     admin_db.dispose()
     result = restore(db_path, tmp_path, copy)
@@ -165,7 +165,7 @@ def test_restore_refuses_a_damaged_file_and_replaces_nothing(
 ) -> None:
     add_cases(admin_db, clock, 30)
     copy = tmp_path / "copy.db"
-    assert run(db_path, tmp_path, "backup", str(copy)).exit_code == 0
+    assert run(sqlite_url(db_path), tmp_path, "backup", str(copy)).exit_code == 0
     admin_db.dispose()
     before = digest(db_path)
     for name, damaged in _damaged(tmp_path, copy).items():
@@ -185,7 +185,7 @@ def test_restore_refuses_while_a_console_has_the_database_open(
     admin_db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
 ) -> None:
     copy = tmp_path / "copy.db"
-    assert run(db_path, tmp_path, "backup", str(copy)).exit_code == 0
+    assert run(sqlite_url(db_path), tmp_path, "backup", str(copy)).exit_code == 0
     add_cases(admin_db, clock, 1)  # the console's engine holds a pooled connection from now on
     before = digest(db_path)
     result = restore(db_path, tmp_path, copy)
