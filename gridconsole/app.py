@@ -92,6 +92,7 @@ class GridConsoleApp(App[None]):
         "views/dispatch_pane.tcss",
         "views/department_pane.tcss",
         "views/approvals_pane.tcss",
+        "views/audit_pane.tcss",
         "views/roster_pane.tcss",
         "views/escalation_pane.tcss",
         "views/statistics_pane.tcss",

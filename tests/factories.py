@@ -44,6 +44,7 @@ OPERATORS = {
 def build_reference_database(url: str) -> Database:
     """Migrate an empty database to head and fill it with the fixed reference street."""
     db = Database.connect(url)
+    db.audit.clock = FrozenClock(T0)  # what is recorded before any service runs, at T0
     database.upgrade(db)
     database.set_purpose(db, DatabasePurpose.training)
     with db.write() as session:

@@ -9,7 +9,6 @@ key and is open to the CLI of whoever holds the key file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from sqlmodel import col
 
 from gridconsole.domain.errors import PermissionDenied
 from gridconsole.domain.permissions import AUDIT_READERS
+from gridconsole.services.audit_records import AuditFilter, AuditPage, AuditRow
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.records import Actor
 from gridconsole.store.audit_log import AuditIntent, add_intent
@@ -105,34 +105,6 @@ def audit_timer_events(session: Session, events: Iterable[Mapping[str, Any]]) ->
             case_id=event["case_id"],
             detail=event.get("detail") or {},
         )
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    username: str | None = None
-    case_code: str | None = None
-    action_prefix: str | None = None  # "auth." matches every login entry
-    since: datetime | None = None
-    until: datetime | None = None  # exclusive
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    seq: int
-    at: datetime
-    username: str
-    display_name: str
-    role: str
-    action: str
-    case_code: str
-    subject: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    rows: tuple[AuditRow, ...]
-    next_before: int | None  # the seq to continue below (newest first); None: last page
 
 
 def verify_database(db: Database, anchors: Iterable[Anchor] = ()) -> ChainVerdict:

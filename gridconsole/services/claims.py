@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from gridconsole.domain import claims, permissions
 from gridconsole.domain.enums import Action
+from gridconsole.services.audit import record_audit
 from gridconsole.services.case_views import stored_claim
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.lookups import case_by_code
@@ -57,7 +58,6 @@ class ClaimService:
                 ),
             )
             self._event(session, case, Action.claim, now, detail={"until": until.isoformat()})
-            # audit: record_audit(session, self.context, "case.claim", case_id=case.id, ...)
             return self._view(session, case)
 
     def release(self, code: str) -> ClaimView:
@@ -175,6 +175,14 @@ class ClaimService:
             )
         )
         session.flush()
+        record_audit(
+            session,
+            self.context,
+            f"case.{action.value}",
+            case_id=row_id(case),
+            subject=f"case:{case.code}",
+            detail={**({"reason": reason} if reason else {}), **detail},
+        )
 
 
 def refuse_if_claimed(

@@ -25,6 +25,7 @@ from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.escalation_records import AlertRow
 from gridconsole.views.alert_banner import AlertBanner, alert_text
 from gridconsole.views.approvals_pane import ApprovalsPane
+from gridconsole.views.audit_pane import AuditPane
 from gridconsole.views.console_header import ConsoleHeader
 from gridconsole.views.department_pane import DepartmentPane
 from gridconsole.views.dispatch_pane import DispatchPane, may_use_dispatch_pane
@@ -53,6 +54,7 @@ DISPATCH_PANE_ID = "dispatch-pane"
 ESCALATION_PANE_ID = "escalation-pane"
 ROSTER_PANE_ID = "roster-pane"
 STATISTICS_PANE_ID = "statistics-pane"
+AUDIT_PANE_ID = "audit-pane"
 # Warning and overdue counts move with time, not only with events: re-read them every N polls.
 COUNTS_EVERY_POLLS = 30
 # escalation alerts read per poll (the banner shows the oldest and the total) and at most this
@@ -92,6 +94,7 @@ class MainScreen(Screen[None]):
             show=False,
             id="show-statistics-pane",
         ),
+        Binding("9", "show_audit_pane", t("audit.key_show_pane"), show=False, id="show-audit-pane"),
     ]
 
     def __init__(self, opener: ServicesOpener, settings: Settings) -> None:
@@ -214,7 +217,10 @@ class MainScreen(Screen[None]):
             self.deadline_timers.shutdown()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("show_roster_pane", "show_statistics_pane") and self.services is None:
+        if (
+            action in ("show_roster_pane", "show_statistics_pane", "show_audit_pane")
+            and self.services is None
+        ):
             return None
         if action in ("show_queue_pane", "show_overdue_pane") and self.services is None:
             return None  # nothing to show yet
@@ -240,6 +246,8 @@ class MainScreen(Screen[None]):
                 return False  # the workers' contacts are the centre's, not a liaison's
             if action == "show_statistics_pane" and role is Role.liaison:
                 return False  # the evaluation of departments is the centre's
+            if action == "show_audit_pane" and role not in permissions.AUDIT_READERS:
+                return False  # the record of everyone's actions is the auditor's
         return True
 
     def action_show_queue_pane(self) -> None:
@@ -334,6 +342,18 @@ class MainScreen(Screen[None]):
             return  # a new pane reads on mount
         switcher.current = STATISTICS_PANE_ID
         self.query_one(StatisticsPane).shown_again()
+
+    async def action_show_audit_pane(self) -> None:
+        """Show the audit log (审计日志), building the pane the first time."""
+        if self.services is None or self.check_action("show_audit_pane", ()) is not True:
+            return
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if not self.query(AuditPane):
+            await switcher.add_content(AuditPane(self.services, id=AUDIT_PANE_ID))
+            switcher.current = AUDIT_PANE_ID
+            return  # a new pane reads on mount
+        switcher.current = AUDIT_PANE_ID
+        self.query_one(AuditPane).shown()
 
     # -- the live poll: one read at a time, re-armed after each ----------------------------------
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from gridconsole.clock import Clock
 from gridconsole.config import Settings
+from gridconsole.domain.audit_chain import Anchor, ChainVerdict
 from gridconsole.domain.enums import (
     ContactChannel,
     DatabasePurpose,
@@ -30,6 +31,7 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.domain.escalation import ReportWindows
 from gridconsole.domain.periods import Period, PeriodKind
+from gridconsole.services.audit_records import AuditFilter, AuditPage
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.dispatch_records import (
     DepartmentRecord,
@@ -351,6 +353,16 @@ class EscalationsPort(Protocol):
     ) -> int: ...
 
 
+class AuditPort(Protocol):
+    """The audit log, read-only (the auditor's pane)."""
+
+    def page(
+        self, where: AuditFilter, *, before: int | None = None, limit: int = 50
+    ) -> AuditPage: ...
+
+    def verify(self, anchors: Iterable[Anchor] = ()) -> ChainVerdict: ...
+
+
 class StatisticsPort(Protocol):
     """Performance evaluation (the statistics pane): tables, trend, drill-down, export."""
 
@@ -477,6 +489,9 @@ class ConsoleServices(Protocol):
 
     @property
     def statistics(self) -> StatisticsPort: ...
+
+    @property
+    def audit(self) -> AuditPort: ...
 
     @property
     def auth(self) -> AuthPort: ...
