@@ -37,9 +37,11 @@ from gridconsole.config import Settings
 from gridconsole.domain import permissions
 from gridconsole.domain.enums import AdminAction
 from gridconsole.domain.errors import DomainError
+from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.database_files import sqlite_path
 from gridconsole.services.operators import resolve_actor
+from gridconsole.store.audit_log import default_key_path
 from gridconsole.store.engine import BUSY_TIMEOUT_MS, Database
 
 # SQLite files begin with this (https://www.sqlite.org/fileformat.html, "Magic Header String")
@@ -259,9 +261,19 @@ def backup_database(
     return report
 
 
-def _audit(session: Session, context: ServiceContext, action: str, report: object) -> None:
-    """The audit entry of a backup or a restore (the audit log lands separately)."""
-    del session, context, action, report
+def _audit(
+    session: Session, context: ServiceContext, action: str, report: BackupReport | RestoreReport
+) -> None:
+    """The audit entry of a backup or a restore: which file, and what its check found."""
+    detail: dict[str, object] = {
+        "path": str(report.path),
+        "audit_entries": report.check.audit_entries,
+    }
+    if isinstance(report, BackupReport):
+        detail["sha256"] = report.sha256
+    else:
+        detail["previous"] = str(report.previous)
+    record_audit(session, context, action, subject=f"file:{report.path.name}", detail=detail)
 
 
 def _claim_alone(live: Path) -> None:
@@ -303,6 +315,8 @@ def restore_database(
                 actor.role, AdminAction.manage_backups, operator=actor.display_name
             )
             _claim_alone(live)
+            # the restored entry is chained with the live database's key, not one beside the copy
+            incoming_db.audit.keyring.configure(_live_key_path(live, settings))
             context = ServiceContext(db=incoming_db, clock=clock, settings=settings, actor=actor)
             previous = live.with_name(f"{live.name}.before-restore-{_stamp(clock.now())}")
             report = RestoreReport(path=live, previous=previous, check=check)
@@ -320,6 +334,11 @@ def restore_database(
     finally:
         _remove(incoming)
     return report
+
+
+def _live_key_path(live: Path, settings: Settings) -> Path | None:
+    configured = settings.security.audit_key_file
+    return Path(configured) if configured else default_key_path(f"sqlite:///{live}")
 
 
 def _stamp(instant: datetime) -> str:

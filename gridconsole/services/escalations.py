@@ -478,6 +478,19 @@ class EscalationService:
                 at=now,
                 operator_id=actor.id,
             )
+            record_audit(
+                session,
+                self.context,
+                f"escalation.{Action.escalate.value}",
+                case_id=row_id(case),
+                subject=f"case:{case.code}",
+                detail={
+                    "escalation_id": escalation.id,
+                    "kind": kind.value,
+                    "severity": severity.value,
+                    "source": source.value,
+                },
+            )
             return self._load_card(session, row_id(escalation))
 
     def confirm(self, escalation_id: int, version: int) -> EscalationCard:
