@@ -41,7 +41,7 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.domain.work_calendar import WorkCalendar
 from gridconsole.i18n import t
-from gridconsole.services.audit import audit_timer_events
+from gridconsole.services.audit import audit_timer_events, record_audit_as
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadline_records import FiredDeadlines, Firing
 from gridconsole.services.deadlines import work_calendar
@@ -306,6 +306,15 @@ class DeadlineWatch:
             source=EscalationSource.overdue,
             at=row.ladder_next_at,
             operator_id=None,
+        )
+        record_audit_as(
+            session,
+            "system",
+            row.ladder_next_at,
+            "timer.escalate",
+            case_id=row.id,
+            subject=f"case:{row.code}",
+            detail={"source": EscalationSource.overdue.value},
         )
 
     @staticmethod

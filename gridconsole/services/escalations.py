@@ -481,7 +481,7 @@ class EscalationService:
             record_audit(
                 session,
                 self.context,
-                f"escalation.{Action.escalate.value}",
+                "escalation.escalate",
                 case_id=row_id(case),
                 subject=f"case:{case.code}",
                 detail={
@@ -489,6 +489,7 @@ class EscalationService:
                     "kind": kind.value,
                     "severity": severity.value,
                     "source": source.value,
+                    "reason": cleaned,
                 },
             )
             return self._load_card(session, row_id(escalation))

@@ -286,3 +286,58 @@ def test_the_key_lives_outside_the_database(db: Database) -> None:
     assert path is not None
     assert os.environ.get(KEY_FILE_ENV) in (None, "", str(path))
     assert Anchor(1, "0" * 64).line("t").endswith("hash=" + "0" * 64)
+
+
+def test_a_working_day_under_strict_audit_writes_one_entry_per_action(
+    db: Database, clock: FrozenClock
+) -> None:
+    """Strict: a write that records no action fails. Each step below is one action."""
+    from datetime import date
+
+    from gridconsole.domain.enums import EscalationKind, Severity
+    from gridconsole.domain.work_calendar import DayKind
+    from gridconsole.services.calendar import CalendarService
+    from tests.dispatch_cases import accept, closed, returned
+
+    db.audit.strict = True
+    disp, lead = services_for(db, "disp", clock), services_for(db, "lead", clock)
+    admin = services_for(db, "admin", clock)
+    steps = 0
+
+    def step(count: int = 1) -> None:
+        nonlocal steps
+        steps += count
+
+    first = disp.cases.report(new_case_fields(title="严格一")).code
+    second = disp.cases.report(new_case_fields(title="严格二")).code
+    step(2)
+    accept(disp, first)
+    accept(disp, second)
+    step(2)
+    closed(disp, first, "CG")  # dispatch, sign, feedback, verify
+    step(4)
+    returned(disp, lead, second, "CG")  # dispatch, request return, approve
+    step(3)
+    disp.claims.claim(second)
+    disp.claims.release(second)
+    step(2)
+    card = disp.escalations.raise_(
+        second, kind=EscalationKind.other_major, severity=Severity.general, reason="严格审计"
+    )
+    lead.escalations.confirm(card.id, card.version)
+    step(2)
+    CalendarService(admin.context).set_day(date(2027, 1, 4), DayKind.holiday, "严格")
+    step(1)
+    verdict = verify_database(db)
+    assert verdict.ok
+    with db.read() as session:
+        actions = (
+            session.execute(
+                select(AuditEntry.action).order_by(AuditEntry.seq.desc()).limit(steps)  # type: ignore[attr-defined]
+            )
+            .scalars()
+            .all()
+        )
+    assert len(set(actions)) >= 10
+    assert entries(db) == steps + 1  # and the database's purpose
+    print(f"\nstrict journey: {steps} actions, {entries(db)} entries, chain verified")
