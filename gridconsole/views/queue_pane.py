@@ -70,6 +70,13 @@ CASE_ACTIONS: dict[str, Action] = {
     "set_priority": Action.set_priority,
 }
 
+# keys whose action is the role's to take whatever the case: not offered to a role without it
+ROLE_ACTIONS: dict[str, Action] = {
+    "new_case": Action.report,
+    "toggle_claim": Action.claim,
+    "break_claim": Action.break_claim,
+}
+
 ActionChoice = AcceptChoice | RejectChoice | MergeChoice | ResolveChoice | PriorityChoice
 
 
@@ -280,6 +287,10 @@ class QueuePane(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out an action the selected case does not allow (the services check again)."""
+        if action in ROLE_ACTIONS and not permissions.allowed(
+            self.services.context.actor.role, ROLE_ACTIONS[action]
+        ):
+            return False
         if action == "escalate_case":
             row = self.table.selected_row
             if not permissions.allowed(self.services.context.actor.role, Action.escalate):
