@@ -32,6 +32,7 @@ from gridconsole.domain.errors import ValidationFailed
 from gridconsole.domain.text import clean_text
 from gridconsole.domain.validators import CaseDraft, validate_case_draft
 from gridconsole.i18n import t
+from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.duplicates import DuplicateFinder, DuplicateProbe, case_text
 from gridconsole.services.import_formats import (
@@ -382,5 +383,16 @@ def _insert(
 
 
 def _audit_batch(session: Session, context: ServiceContext, batch: _Batch, batch_id: int) -> None:
-    """One audit entry for the batch, in its transaction (the audit log lands separately)."""
-    del session, context, batch, batch_id
+    """The import's one audit entry: the batch, its file and how many cases it brought."""
+    record_audit(
+        session,
+        context,
+        "import.batch",
+        subject=f"batch:{batch_id}",
+        detail={
+            "file": batch.filename,
+            "sha256": batch.digest,
+            "format": str(batch.format),
+            "records": batch.records,
+        },
+    )

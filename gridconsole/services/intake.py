@@ -270,7 +270,8 @@ def create_cases(
         ),
     )
     raised = _raise_escalations(session, context, ids, drafts, now)
-    _audit_reports(session, context, ids, rows, raised)
+    if import_batch_id is None:  # an import records its batch as its one entry
+        _audit_reports(session, context, ids, rows, raised)
     return [
         NewCase(
             id=cast(int, case_id),

@@ -341,3 +341,26 @@ def test_a_working_day_under_strict_audit_writes_one_entry_per_action(
     assert len(set(actions)) >= 10
     assert entries(db) == steps + 1  # and the database's purpose
     print(f"\nstrict journey: {steps} actions, {entries(db)} entries, chain verified")
+
+
+def test_an_import_is_one_entry_naming_its_batch(
+    db: Database, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from gridconsole.services.imports import import_cases
+
+    services = services_for(db, "disp", clock)
+    header = "title,description,category,grid,source,priority,reported_at,external_id\n"
+    rows = "".join(
+        f"导入{i},描述{i},11-noise,320102002001001,platform,normal,2026-11-29T08:00:00+08:00,E{i}\n"
+        for i in range(5)
+    )
+    path = tmp_path / "cases.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    before = entries(db)
+    report = import_cases(services.context, path)
+    assert report.problems == ()
+    assert len(report.imported) == 5
+    assert entries(db) == before + 1
+    entry = newest(db)
+    assert entry.action == "import.batch"
+    assert '"records":5' in entry.detail
