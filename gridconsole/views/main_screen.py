@@ -111,6 +111,7 @@ class MainScreen(Screen[None]):
         self.alert_total = 0  # unacknowledged alerts at the last poll
         self.alert_bell: Timer | None = None  # rings again while an alert waits
         self.stop_listening: Callable[[], None] | None = None
+        self.announced = False  # a commit was announced since the last poll read
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader(self.settings, self.opener.clock, id="console-header")
@@ -374,16 +375,24 @@ class MainScreen(Screen[None]):
             self._arm_poll()  # a modal or the detail is open: leave the queue as it is
             return
         self.polls_since_counts += 1
+        announced, self.announced = self.announced, False
         self.read_changes(
-            self.services, self.last_token, self.polls_since_counts >= COUNTS_EVERY_POLLS
+            self.services,
+            self.last_token,
+            self.polls_since_counts >= COUNTS_EVERY_POLLS,
+            announced,
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def read_changes(
-        self, services: ConsoleServices, last_token: int | None, counts_due: bool
+        self,
+        services: ConsoleServices,
+        last_token: int | None,
+        counts_due: bool,
+        announced: bool = False,
     ) -> None:
         token = services.queue.change_token()
-        moved = token != last_token
+        moved = token != last_token or announced
         counts = services.queue.header_counts() if moved or counts_due else None
         breaches = (
             services.watch.breaches_after(last_token, limit=BREACH_NOTICES)
@@ -397,9 +406,10 @@ class MainScreen(Screen[None]):
             else None
         )
         total = services.escalations.open_alert_count() if alerts else 0
-        self.post_message(ChangesPolled(token, counts, breaches, alerts, total))
+        self.post_message(ChangesPolled(token, counts, breaches, alerts, total, announced))
 
     def on_changes_announced(self, _message: ChangesAnnounced) -> None:
+        self.announced = True
         self.poll_changes()
 
     def on_changes_polled(self, message: ChangesPolled) -> None:
@@ -410,24 +420,25 @@ class MainScreen(Screen[None]):
         self._announce_breaches(message.breaches)
         if message.alerts is not None:
             self._show_alerts(message.alerts, message.alert_total)
-        if message.token != self.last_token:
+        if message.token != self.last_token or message.announced:
             first = self.last_token is None
             self.last_token = message.token
             if not first:
-                for queue_pane in self.query(QueuePane):  # a liaison's console has none
-                    queue_pane.change_token = message.token
-                for overdue_pane in self.query(OverduePane):
-                    overdue_pane.change_token = message.token
-                for dispatch_pane in self.query(DispatchPane):
-                    dispatch_pane.change_token = message.token
-                for department_pane in self.query(DepartmentPane):
-                    department_pane.change_token = message.token
-                for approvals_pane in self.query(ApprovalsPane):
-                    approvals_pane.change_token = message.token
-                for escalation_pane in self.query(EscalationPane):
-                    escalation_pane.change_token = message.token
-                for roster_pane in self.query(RosterPane):
-                    roster_pane.change_token = message.token
+                panes = (
+                    QueuePane,  # a liaison's console has none
+                    OverduePane,
+                    DispatchPane,
+                    DepartmentPane,
+                    ApprovalsPane,
+                    EscalationPane,
+                    RosterPane,
+                )
+                for pane in self.query(",".join(kind.__name__ for kind in panes)):
+                    if pane.change_token == message.token:  # type: ignore[attr-defined]
+                        # announced, under a token already seen: the panes re-read anyway
+                        pane.mutate_reactive(type(pane).change_token)  # type: ignore[attr-defined]
+                    else:
+                        pane.change_token = message.token  # type: ignore[attr-defined]
                 if self.deadline_timers is not None:
                     self.deadline_timers.rearm()  # a new or changed deadline may fall due sooner
         self._arm_poll()

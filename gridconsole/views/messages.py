@@ -61,6 +61,7 @@ class ChangesPolled(Message):
         breaches: tuple[Firing, ...] = (),
         alerts: tuple[AlertRow, ...] | None = None,
         alert_total: int = 0,
+        announced: bool = False,
     ) -> None:
         super().__init__()
         self.token = token
@@ -69,6 +70,9 @@ class ChangesPolled(Message):
         # the escalation alerts no shift lead has acknowledged (None: not read this time)
         self.alerts = alerts
         self.alert_total = alert_total
+        # read because PostgreSQL announced a commit: on PostgreSQL event ids are handed out
+        # at insert, not at commit, so the change may sit under a token already seen
+        self.announced = announced
 
 
 class CaseDetailLoaded(Message):

@@ -9,12 +9,13 @@ process's commit to the new case's row in this console's queue table.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
@@ -156,3 +157,71 @@ def test_subscribing_on_sqlite_does_nothing_and_postgres_stops_with_the_last_sub
 )
 def test_the_table_a_statement_writes(statement: str, table: str | None) -> None:
     assert written_table(statement) == table
+
+
+async def test_a_commit_under_a_token_already_seen_still_reaches_the_console(
+    any_db: Database,
+) -> None:
+    """PostgreSQL hands out event ids at insert, not at commit: a case reported first (event n)
+    can commit after a case accepted later (event n+1) was seen. The console re-reads when a
+    commit is announced, whatever the token says."""
+    if any_db.dialect != "postgresql":
+        pytest.skip("SQLite serialises writers: ids follow commits")
+    settings = Settings.model_validate({"queue": {"refresh_seconds": 60}})
+    clock = FrozenClock(T0)
+    seeded = Services.build(any_db, settings, clock, "disp").cases.report(new_case_fields())
+    app = make_console(any_db, clock, settings)
+    slow_db = Database.connect(any_db.reader.url.render_as_string(hide_password=False))
+    flushed, release = threading.Event(), threading.Event()
+
+    def hold_after_insert(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        # the slow report has its event id; its commit waits
+        if written_table(statement) == "case_events" and not flushed.is_set():
+            flushed.set()
+            release.wait(30)
+
+    reported: list[str] = []
+
+    def report_slowly() -> None:
+        services = Services.build(slow_db, settings, clock, "lead")
+        reported.append(services.cases.report(new_case_fields(title="先编号后提交的事件")).code)
+
+    slow = threading.Thread(target=report_slowly)
+    event.listen(slow_db.writer, "after_cursor_execute", hold_after_insert)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            services = app.services
+            assert isinstance(services, Services)
+            listening = services.live.listening
+            assert listening is not None
+            assert listening.wait(10)
+            slow.start()
+            assert flushed.wait(30)
+            # a later event, committed first: the console sees its token
+            Services.build(any_db, settings, clock, "disp").cases.accept(
+                seeded.code, seeded.version
+            )
+            token_seen = any_db_token(any_db)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and app.screen.last_token != token_seen:  # type: ignore[attr-defined]
+                await pilot.pause(0.01)
+            assert app.screen.last_token == token_seen  # type: ignore[attr-defined]
+            release.set()
+            slow.join(30)
+            assert reported
+            assert any_db_token(any_db) == token_seen  # the token did not move
+            started = time.monotonic()
+            while time.monotonic() - started < WITHIN_SECONDS:
+                await pilot.pause(0.01)
+                if reported[0] in shown_codes(app):
+                    break
+            assert reported[0] in shown_codes(app)
+    finally:
+        release.set()
+        slow_db.dispose()
+
+
+def any_db_token(db: Database) -> int:
+    with db.read() as session:
+        return int(session.execute(text("SELECT max(id) FROM case_events")).scalar_one())
