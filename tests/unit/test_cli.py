@@ -270,19 +270,26 @@ def test_seed_demo_and_demo(
     )
     again = invoke(tmp_path, "demo", "--db", demo_db)
     assert again.exit_code == 0
-    fresh = invoke(tmp_path, "demo", "--db", demo_db, "--fresh", "--cases", "2")
-    assert fresh.exit_code == 0, fresh.output
-    assert len(opened) == 3
+    fresh = invoke(tmp_path, "--lang", "en", "demo", "--db", demo_db, "--fresh", "--cases", "2")
+    if demo_db.startswith("sqlite"):
+        assert fresh.exit_code == 0, fresh.output
+        assert len(opened) == 3
+    else:  # --fresh deletes the demo file: on PostgreSQL it is refused, and nothing opens
+        assert fresh.exit_code == 1
+        assert "works only with sqlite:/// URLs" in fresh.stderr
+        assert len(opened) == 2
     assert total >= 3
 
     # never onto a database that is not a demo one
-    for args in (
-        ["demo", "--db", db_url],
-        ["demo", "--db", db_url, "--fresh"],
+    # (on PostgreSQL --fresh is refused before: it deletes SQLite files only)
+    why_fresh = "is not a demo database" if db_url.startswith("sqlite") else "sqlite:/// URLs"
+    for args, why in (
+        (["demo", "--db", db_url], "is not a demo database"),
+        (["demo", "--db", db_url, "--fresh"], why_fresh),
     ):
         refused = invoke(tmp_path, "--lang", "en", *args)
         assert refused.exit_code == 1
-        assert "is not a demo database" in refused.stderr
+        assert why in refused.stderr
     assert on(db_url, tmp_path, "db", "status").exit_code == 0
     assert on(db_url, tmp_path, "db", "seed-demo").exit_code == 1
 

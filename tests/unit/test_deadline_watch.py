@@ -256,6 +256,7 @@ def test_breaches_after_a_token(db: Database, dispatcher: Services, clock: Froze
     assert _watch(dispatcher).breaches_after(dispatcher.queue.change_token()) == ()
 
 
+@pytest.mark.sqlite_only("EXPLAIN QUERY PLAN; PostgreSQL's plans are measured in the benchmarks")
 def test_next_instant_uses_the_timer_indexes(db: Database, clock: FrozenClock) -> None:
     compiled = next_instant_statement(clock.now()).compile(
         db.reader, compile_kwargs={"literal_binds": True}
