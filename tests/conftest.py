@@ -42,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): about SQLite files themselves; skipped under --db=postgres",
     )
+    config.addinivalue_line(
+        "markers", "any_db_template(key, build): any_db copies this template, not the reference"
+    )
     chosen = config.getoption("--db")
     if chosen is not None:
         # exported: subprocesses a test starts (consoles, the CLI, timers) read the same choice
@@ -133,13 +136,24 @@ def db(db_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+# what the builder of an any_db_template returned, for the test's fixtures
+TEMPLATE_DATA = pytest.StashKey[object]()
+
+
 @pytest.fixture
 def any_db(
     request: pytest.FixtureRequest, templates: dict[Backend, Templates], db_path: Path
 ) -> Iterator[Database]:
-    """The reference database on SQLite and on PostgreSQL: the same code must pass on both."""
+    """The reference database on SQLite and on PostgreSQL: the same code must pass on both.
+
+    ``@pytest.mark.any_db_template(key, build)`` makes it a copy of another template, built
+    once per run by ``build(url)``; what that returned is in ``request.node.stash[TEMPLATE_DATA]``.
+    """
     kind: Backend = request.param
-    with templates[kind].copy("reference", build_and_close_reference, db_path) as (url, _):
+    marker = request.node.get_closest_marker("any_db_template")
+    key, build = marker.args if marker else ("reference", build_and_close_reference)
+    with templates[kind].copy(key, build, db_path) as (url, data):
+        request.node.stash[TEMPLATE_DATA] = data
         database = Database.connect(url)
         yield database
         database.dispose()

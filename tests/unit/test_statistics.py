@@ -32,8 +32,9 @@ from gridconsole.services.bundle import Services
 from gridconsole.services.statistics import score
 from gridconsole.services.statistics_records import Dimension, Measure, Measures
 from gridconsole.store.engine import Database
+from tests.conftest import TEMPLATE_DATA
 from tests.dispatch_cases import NANJING
-from tests.factories import new_case_fields, services_for
+from tests.factories import T0, build_reference_database, new_case_fields, services_for
 
 DECEMBER = month("2026-12")
 HOUR = 3600
@@ -100,10 +101,30 @@ class Steps:
             self.lead.approvals.refuse(request.id, request.case_version, reason="不同意")
 
 
+def build_history(url: str) -> tuple[dict[str, str], datetime]:
+    """The history, built once per run as a template (tens of transactions: seconds a test):
+    its case codes and the instant its clock stopped at."""
+    db = build_reference_database(url)
+    clock = FrozenClock(T0)
+    codes = _make_history(services_for(db, "disp", clock), services_for(db, "lead", clock), clock)
+    db.dispose()
+    return codes, clock.now()
+
+
+# any_db is a copy of the history's template (see build_history)
+HISTORY = pytest.mark.any_db_template("statistics-history", build_history)
+
+
 @pytest.fixture
-def history(any_db: Database, clock: FrozenClock) -> History:
-    disp = services_for(any_db, "disp", clock)
-    lead = services_for(any_db, "lead", clock)
+def history(any_db: Database, clock: FrozenClock, request: pytest.FixtureRequest) -> History:
+    codes, now = request.node.stash[TEMPLATE_DATA]
+    clock.set(now)
+    return History(
+        services_for(any_db, "disp", clock), services_for(any_db, "lead", clock), clock, codes
+    )
+
+
+def _make_history(disp: Services, lead: Services, clock: FrozenClock) -> dict[str, str]:
     s = Steps(disp, lead, clock)
     codes: dict[str, str] = {}
 
@@ -190,7 +211,7 @@ def history(any_db: Database, clock: FrozenClock) -> History:
     s.feedback(h, 2027, 1, 4, 10, 0)
 
     s.at(2027, 1, 5, 10, 0)
-    return History(disp, lead, clock, codes)
+    return codes
 
 
 CG = Measures(
@@ -230,6 +251,7 @@ SC = Measures(
 )
 
 
+@HISTORY
 def test_department_measures(history: History) -> None:
     table = history.disp.statistics.table(Dimension.department, DECEMBER)
     rows = {row.code: row for row in table.rows}
@@ -242,6 +264,7 @@ def test_department_measures(history: History) -> None:
     assert CG.rework_rate == pytest.approx(2 / 5)
 
 
+@HISTORY
 def test_score_and_ranking(history: History) -> None:
     table = history.disp.statistics.table(Dimension.department, DECEMBER)
     # CG: (40·0.5 + 10·5/6 + 30·(1 + 0.8)/3 + 10·1 + 10·0.6) / 100
@@ -253,6 +276,7 @@ def test_score_and_ranking(history: History) -> None:
     ]
 
 
+@HISTORY
 def test_weights_come_from_the_settings(history: History) -> None:
     settings = history.disp.context.settings.statistics
     only_on_time = settings.model_copy(
@@ -266,6 +290,7 @@ def test_weights_come_from_the_settings(history: History) -> None:
     assert score(Measures(), settings) is None
 
 
+@HISTORY
 def test_totals_are_the_centres(history: History) -> None:
     table = history.disp.statistics.table(Dimension.department, DECEMBER)
     totals = table.totals
@@ -279,6 +304,7 @@ def test_totals_are_the_centres(history: History) -> None:
     assert totals.handling_p90_s == 31 * HOUR
 
 
+@HISTORY
 def test_places_and_categories(history: History) -> None:
     statistics = history.disp.statistics
     communities = {
@@ -305,6 +331,7 @@ def test_places_and_categories(history: History) -> None:
     assert grids["320102002001001"].received == 6
 
 
+@HISTORY
 def test_drill_down_lists_the_cases_behind_a_figure(history: History) -> None:
     statistics, codes = history.disp.statistics, history.codes
     table = statistics.table(Dimension.department, DECEMBER)
@@ -325,6 +352,7 @@ def test_drill_down_lists_the_cases_behind_a_figure(history: History) -> None:
     assert [names[row.code] for row in everything.rows] == ["C"]
 
 
+@HISTORY
 def test_trend_per_day(history: History) -> None:
     trend = history.disp.statistics.trend(DECEMBER)
     assert len(trend) == 31
@@ -348,6 +376,7 @@ def test_trend_per_day(history: History) -> None:
     assert sum(day.received for day in own) == 6
 
 
+@HISTORY
 def test_the_period_boundary(history: History) -> None:
     """November sees G's dispatch and urge; a week in December only what fell in it."""
     statistics = history.disp.statistics
@@ -387,6 +416,7 @@ def test_periods() -> None:
         custom(date(2026, 12, 2), date(2026, 12, 1))
 
 
+@HISTORY
 def test_the_suspension_and_extension_are_written_for_scoring(history: History) -> None:
     from sqlalchemy import select
     from sqlmodel import col
@@ -416,6 +446,7 @@ def test_the_suspension_and_extension_are_written_for_scoring(history: History) 
     assert e.suspended_working_s == 13 * HOUR
 
 
+@HISTORY
 def test_grid_workers(history: History, any_db: Database) -> None:
     from gridconsole.domain.enums import WorkerRole
     from gridconsole.store.models import Grid, GridWorker, GridWorkerGrid
@@ -445,6 +476,7 @@ def test_grid_workers(history: History, any_db: Database) -> None:
 # -- the monthly report and the Open311 export ----------------------------------------------------
 
 
+@HISTORY
 def test_the_workbook_reads_back_with_the_services_figures(
     history: History, tmp_path: Path
 ) -> None:
@@ -496,6 +528,7 @@ def test_the_workbook_reads_back_with_the_services_figures(
     assert workbook["超期清单"].cell(3, 7).number_format == "yyyy-mm-dd hh:mm"
 
 
+@HISTORY
 def test_csv_and_json(history: History, tmp_path: Path) -> None:
     import csv
     import json
@@ -524,6 +557,7 @@ def test_csv_and_json(history: History, tmp_path: Path) -> None:
     assert document["sheets"]["department"]["total"]["received"] == 8
 
 
+@HISTORY
 def test_open311_export(history: History, tmp_path: Path) -> None:
     import json
 
@@ -546,6 +580,7 @@ def test_open311_export(history: History, tmp_path: Path) -> None:
     assert f["expected_datetime"] is not None
 
 
+@HISTORY
 def test_report_from_the_command_line(history: History, any_db: Database, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -598,6 +633,7 @@ def test_report_from_the_command_line(history: History, any_db: Database, tmp_pa
     assert "7" in result.stdout
 
 
+@HISTORY
 def test_a_table_is_read_again_after_the_cache_or_when_asked(history: History) -> None:
     from datetime import timedelta
 
