@@ -75,11 +75,32 @@ class _Main(click.Group):
                 fail(str(exc))
             if type(exc).__module__.startswith("sqlalchemy"):
                 usage = type(exc).__name__ == "ArgumentError"
-                fail(
-                    t("cli.database_error", error=getattr(exc, "orig", None) or exc),
-                    EXIT_USAGE if usage else EXIT_REFUSED,
-                )
+                fail(database_error_message(exc), EXIT_USAGE if usage else EXIT_REFUSED)
             raise
+
+
+# SQLite's result codes (``sqlite3.Error.sqlite_errorname``) an operator can act on, by prefix
+_SQLITE_CONDITIONS = (
+    ("SQLITE_BUSY", "recovery.database_locked"),
+    ("SQLITE_LOCKED", "recovery.database_locked"),
+    ("SQLITE_READONLY", "recovery.database_read_only"),
+    ("SQLITE_FULL", "recovery.disk_write_failed"),
+    ("SQLITE_IOERR", "recovery.disk_write_failed"),
+    ("SQLITE_CANTOPEN", "recovery.database_cannot_open"),
+)
+
+
+def database_error_message(exc: BaseException) -> str:
+    """What a database failure means for the operator: locked by another program, read-only,
+    disk full or failing — each said plainly (the transaction was rolled back: nothing saved)."""
+    cause = getattr(exc, "orig", None) or exc
+    name = str(getattr(cause, "sqlite_errorname", "") or "")
+    for prefix, key in _SQLITE_CONDITIONS:
+        if name.startswith(prefix):
+            from gridconsole.store.engine import BUSY_TIMEOUT_MS
+
+            return t(key, error=cause, seconds=BUSY_TIMEOUT_MS // 1000)
+    return t("cli.database_error", error=cause)
 
 
 def _parse_now(value: str) -> datetime:
