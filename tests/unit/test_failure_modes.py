@@ -20,7 +20,7 @@ from gridconsole.clock import FrozenClock
 from gridconsole.domain.enums import Role
 from gridconsole.services.operators import ensure_operator, os_username
 from gridconsole.store.engine import BUSY_TIMEOUT_MS, Database
-from tests.concurrency.test_import_kills import state_of, write_records
+from tests.import_files import state_of, write_records
 from tests.unit.test_import import CLEAN_ENV, DATA, NOW, dump, run
 
 
