@@ -19,7 +19,9 @@ from gridconsole.cli import main
 from gridconsole.clock import FrozenClock
 from gridconsole.domain.enums import Role
 from gridconsole.services.operators import ensure_operator, os_username
+from gridconsole.store.audit_log import KEY_FILE_ENV
 from gridconsole.store.engine import BUSY_TIMEOUT_MS, Database
+from tests.factories import sqlite_url
 from tests.import_files import state_of, write_records
 from tests.unit.test_import import CLEAN_ENV, DATA, NOW, dump, run
 
@@ -49,7 +51,12 @@ def cli(
         assert file_limit is not None
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
 
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GRIDCONSOLE_")}
+    # the settings' variables are the test's to give; the audit key stays (it is outside the db)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GRIDCONSOLE_") or key == KEY_FILE_ENV
+    }
     return subprocess.run(
         [
             sys.executable,
@@ -116,7 +123,7 @@ def test_disk_full_during_a_backup_leaves_no_file(
 def test_a_read_only_database_is_said_so(
     dispatcher_db: Database, db_path: Path, tmp_path: Path
 ) -> None:
-    before = dump(db_path)
+    before = dump(sqlite_url(db_path))
     # read-only as SQLite sees it, whoever runs the test (root writes through a chmod)
     url = f"sqlite:///file:{db_path}?mode=ro&uri=true"
     result = _run_url(url, tmp_path, "cases", "import", str(DATA / "cases_good.csv"))
@@ -127,16 +134,18 @@ def test_a_read_only_database_is_said_so(
         "the database cannot be written: the file or its folder is read-only"
     )
     assert result.stderr.rstrip().endswith("nothing was saved")
-    assert dump(db_path) == before
+    assert dump(sqlite_url(db_path)) == before
     if os.geteuid() != 0:  # the ordinary case: the file's mode says it
         db_path.chmod(0o444)
         try:
-            plain = run(db_path, tmp_path, "cases", "import", str(DATA / "cases_good.csv"))
+            plain = run(
+                sqlite_url(db_path), tmp_path, "cases", "import", str(DATA / "cases_good.csv")
+            )
             assert plain.exit_code == 1
             assert "read-only" in plain.stderr
         finally:
             db_path.chmod(0o600)
-        assert dump(db_path) == before
+        assert dump(sqlite_url(db_path)) == before
 
 
 def _run_url(url: str, tmp_path: Path, *args: str) -> Result:
@@ -162,7 +171,7 @@ connection.execute("ROLLBACK")
 def test_a_database_locked_past_the_busy_timeout_is_said_so(
     dispatcher_db: Database, db_path: Path, tmp_path: Path
 ) -> None:
-    before = dump(db_path)
+    before = dump(sqlite_url(db_path))
     hold_seconds = BUSY_TIMEOUT_MS / 1000 + 8
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_EXCLUSIVE, str(db_path), str(hold_seconds)],
@@ -173,7 +182,7 @@ def test_a_database_locked_past_the_busy_timeout_is_said_so(
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
         started = time.perf_counter()
-        result = run(db_path, tmp_path, "cases", "import", str(DATA / "cases_good.csv"))
+        result = run(sqlite_url(db_path), tmp_path, "cases", "import", str(DATA / "cases_good.csv"))
         waited = time.perf_counter() - started
     finally:
         holder.wait(hold_seconds + 30)
@@ -184,9 +193,14 @@ def test_a_database_locked_past_the_busy_timeout_is_said_so(
         "the database stayed locked by another program for more than 10 s"
     )
     assert "nothing was saved; try again when it is released" in result.stderr
-    assert dump(db_path) == before
+    assert dump(sqlite_url(db_path)) == before
     # nothing lost: once released, the same import goes through
-    assert run(db_path, tmp_path, "cases", "import", str(DATA / "cases_good.csv")).exit_code == 0
+    assert (
+        run(
+            sqlite_url(db_path), tmp_path, "cases", "import", str(DATA / "cases_good.csv")
+        ).exit_code
+        == 0
+    )
     connection = sqlite3.connect(db_path)
     assert connection.execute("SELECT count(*) FROM cases").fetchone()[0] == 3
     connection.close()
