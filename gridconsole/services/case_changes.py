@@ -109,8 +109,12 @@ class CaseChanges:
         reason: str = "",
         detail: Mapping[str, Any] | None = None,
         on_behalf: bool = False,
+        audited: bool = True,
     ) -> None:
-        """Compare-and-set the case row, then append the event: both in the caller's transaction."""
+        """Compare-and-set the case row, then append the event: both in the caller's transaction.
+
+        ``audited=False`` for the second case one action changes (a merge's target): the
+        action's one audit entry names both."""
         now = self.context.now()
         # the centre recording what a department did, after a phone call
         on_behalf = on_behalf or (
@@ -152,21 +156,22 @@ class CaseChanges:
             )
         )
         session.flush()
-        record_audit(
-            session,
-            self.context,
-            f"case.{action.value}",
-            case_id=row_id(case),
-            subject=f"case:{case.code}",
-            detail={
-                "from": from_state.value,
-                "to": to_state.value,
-                "version": version + 1,
-                **({"reason": reason} if reason else {}),
-                **({"on_behalf": True} if on_behalf else {}),
-                **dict(detail or {}),
-            },
-        )
+        if audited:
+            record_audit(
+                session,
+                self.context,
+                f"case.{action.value}",
+                case_id=row_id(case),
+                subject=f"case:{case.code}",
+                detail={
+                    "from": from_state.value,
+                    "to": to_state.value,
+                    "version": version + 1,
+                    **({"reason": reason} if reason else {}),
+                    **({"on_behalf": True} if on_behalf else {}),
+                    **dict(detail or {}),
+                },
+            )
         if to_state != from_state:
             # a case that is over owes its escalation's 终报
             follow_case(session, self.context.settings, case, now)

@@ -164,6 +164,7 @@ class CaseService:
                 changes={},
                 reason=note,
                 detail={"duplicate": case.code},
+                audited=False,  # the merge's entry names the target ("into")
             )
             return case_detail(session, self.context, case)
 

@@ -701,7 +701,8 @@ EXPECTED_OTHER_REFUSALS = {
 
 # One action that changes two cases: each case's timeline and audit trail has its entry (the
 # duplicate's merge, the other case's absorbing it).
-TWO_CASES = {"merge": ["case.merge", "case.absorb_duplicate"]}
+# a merge changes two cases; its one entry names the target ("into")
+TWO_CASES: dict[str, list[str]] = {}
 
 
 def run_matrix(world: World, probes: list[Probe]) -> Outcome:
