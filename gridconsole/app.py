@@ -223,6 +223,29 @@ class GridConsoleApp(App[None]):
         """Refused: a screenshot would write personal data to a file."""
         self.notify(t("shell.screenshot_refused"), severity="warning", markup=False)
 
+    # -- notifications ------------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the console, as plain cleaned text: a message often quotes the
+        database (a case title, the operator who changed a case, a driver's error), so it is
+        never read as markup and carries no control character, whatever the caller passed."""
+        del markup
+        super().notify(
+            display_text(message),
+            title=display_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     # -- help -------------------------------------------------------------------------------------
 
     def help_sections(self) -> tuple[HelpSection, ...]:

@@ -15,6 +15,7 @@ from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
 from tests.dispatch_cases import DispatchScene, build_scene_database
 from tests.factories import T0, build_and_close_reference, services_for, sqlite_url
+from tests.hostile_world import HostileWorld, build_hostile_template
 from tests.postgres import (
     BACKEND_VARIABLE,
     BACKENDS,
@@ -176,3 +177,12 @@ def dispatcher(db: Database, clock: FrozenClock) -> Services:
 @pytest.fixture
 def lead(db: Database, clock: FrozenClock) -> Services:
     return services_for(db, "lead", clock)
+
+
+@pytest.fixture(scope="session")
+def hostile_template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, HostileWorld]:
+    """The street full of hostile text (tests/hostile_world.py), built once per run (~20 s)."""
+    path = tmp_path_factory.mktemp("hostile") / "centre.db"
+    return path, build_hostile_template(path)

@@ -33,7 +33,7 @@ class DrillModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-frame"):
-            yield Static(Content(self.title_text), classes="modal-title", markup=False)
+            yield Static(Content(safe(self.title_text)), classes="modal-title", markup=False)
             yield DataTable[Text](id="drill-cases", cursor_type="row", zebra_stripes=True)
             shown, total = len(self.page.rows), self.page.total
             summary = (
