@@ -191,10 +191,20 @@ class GridConsoleApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Nothing is shown over the lock screen: a notice may name a case."""
+        """Every toast of the console, as plain cleaned text: a message often quotes the
+        database (a case title, the operator who changed a case, a driver's error), so it is
+        never read as markup and carries no control character, whatever the caller passed.
+        Nothing is shown over the lock screen: a notice may name a case."""
+        del markup
         if self.locked:
             return
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        super().notify(
+            display_text(message),
+            title=display_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.locked and action not in LOCKED_ACTIONS:
@@ -222,29 +232,6 @@ class GridConsoleApp(App[None]):
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Refused: a screenshot would write personal data to a file."""
         self.notify(t("shell.screenshot_refused"), severity="warning", markup=False)
-
-    # -- notifications ------------------------------------------------------------------------------
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Every toast of the console, as plain cleaned text: a message often quotes the
-        database (a case title, the operator who changed a case, a driver's error), so it is
-        never read as markup and carries no control character, whatever the caller passed."""
-        del markup
-        super().notify(
-            display_text(message),
-            title=display_text(title),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
 
     # -- help -------------------------------------------------------------------------------------
 

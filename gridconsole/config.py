@@ -292,6 +292,14 @@ class SecuritySettings(_Section):
     audit_key_file: str = ""
 
 
+class PrivacySettings(_Section):
+    """Personal data in lists, details, exports and logs (Art. 17): mobile and ID numbers are
+    always masked until revealed with the permission and a reason; reporters' names too where
+    the centre sets this (a name is often all a small community needs to know who called)."""
+
+    mask_reporter_names: bool = False
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     centre: CentreSettings = CentreSettings()
@@ -304,6 +312,7 @@ class Settings(_Section):
     escalation: EscalationSettings = EscalationSettings()
     statistics: StatisticsSettings = StatisticsSettings()
     security: SecuritySettings = SecuritySettings()
+    privacy: PrivacySettings = PrivacySettings()
     keymap: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -141,6 +141,15 @@ class AdminAction(StrEnum):
     manage_backups = "manage_backups"  # back up or restore the whole database (personal data)
 
 
+class PersonalField(StrEnum):
+    """Personal data shown masked unless revealed (Art. 17, PIPL minimum necessary)."""
+
+    reporter_phone = "reporter_phone"
+    reporter_name = "reporter_name"
+    worker_mobile = "worker_mobile"
+    worker_id_number = "worker_id_number"
+
+
 class RequestKind(StrEnum):
     """What a department asks the shift lead for."""
 

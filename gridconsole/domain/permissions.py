@@ -5,7 +5,7 @@ The UI only hides what these rules would refuse; the services check them on ever
 
 from __future__ import annotations
 
-from gridconsole.domain.enums import Action, AdminAction, Role
+from gridconsole.domain.enums import Action, AdminAction, PersonalField, Role
 from gridconsole.domain.errors import PermissionDenied
 
 _CENTRE = frozenset({Role.dispatcher, Role.shift_lead})
@@ -125,6 +125,45 @@ STATISTICS_READERS: frozenset[Role] = frozenset(
 # Who may read the audit log (every operator's actions): auditors, and admins who keep the
 # system; the centre's own staff do not read the record of their own work.
 AUDIT_READERS: frozenset[Role] = frozenset({Role.auditor, Role.admin})
+
+
+# Who may reveal a masked value, for one view, with a reason that is recorded (privacy.reveal).
+# The reporter's phone and name: the centre that calls the reporter back (回访, and checking a
+# report) — dispatchers and shift leads; not admins (they keep the system, not the cases), not
+# auditors (they read the record of reveals, not the numbers), not a department's liaison (the
+# centre relays what the reporter said). A grid worker's mobile: the centre calls the worker to
+# check on site, and admins keep the roster. A worker's ID number: only the admins who check
+# eligibility (Art. 14) when keeping the roster.
+REVEAL_PERMISSIONS: dict[PersonalField, frozenset[Role]] = {
+    PersonalField.reporter_phone: _CENTRE,
+    PersonalField.reporter_name: _CENTRE,
+    PersonalField.worker_mobile: _CENTRE | {Role.admin},
+    PersonalField.worker_id_number: frozenset({Role.admin}),
+}
+
+# Who may write a file holding personal data unmasked (the roster export, privacy.export): the
+# admins who keep the roster and the shift lead who answers for the shift; the file says so.
+PERSONAL_DATA_EXPORTERS: frozenset[Role] = frozenset({Role.shift_lead, Role.admin})
+
+
+def may_reveal(role: Role, field: PersonalField) -> bool:
+    return role in REVEAL_PERMISSIONS[field]
+
+
+def require_reveal(role: Role, field: PersonalField, *, operator: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``role`` may reveal ``field``."""
+    if not may_reveal(role, field):
+        raise PermissionDenied(
+            operator=operator, role=role.value, action=f"privacy.reveal_{field.value}"
+        )
+
+
+def require_personal_export(role: Role, *, operator: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``role`` may export personal data unmasked."""
+    if role not in PERSONAL_DATA_EXPORTERS:
+        raise PermissionDenied(
+            operator=operator, role=role.value, action="privacy.export_personal_data"
+        )
 
 
 def require_statistics_reader(role: Role, *, operator: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_phone(phone: str | None) -> str:
     """``13812341234`` → ``138****1234``; short or odd numbers keep only their last four digits."""
@@ -28,3 +30,16 @@ def mask_name(name: str | None) -> str:
     if not name:
         return ""
     return name[0] + "*" * (len(name) - 1)
+
+
+# A mainland mobile (11 digits from 13–19) or an 18-character 居民身份证 number standing alone in
+# free text: a description or a note often quotes one ("请联系 13812341234").  Digits on either
+# side make it part of something else (a 15-digit grid code, a case code), which stays.
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """``text`` with every mobile and ID number in it masked as the fields are."""
+    text = _ID_IN_TEXT.sub(lambda match: mask_id_number(match.group()), text)
+    return _MOBILE_IN_TEXT.sub(lambda match: mask_phone(match.group()), text)

@@ -30,6 +30,7 @@ from gridconsole.services.operators import (
     resolve_actor,
 )
 from gridconsole.services.overdue import OverdueService
+from gridconsole.services.privacy import PrivacyService
 from gridconsole.services.queue import QueueService
 from gridconsole.services.roster import RosterService
 from gridconsole.services.routing import RoutingService
@@ -55,6 +56,7 @@ class Services:
     escalations: EscalationService  # the escalation board (Art. 30) and its alerts
     statistics: StatisticsService  # performance evaluation (Art. 5, 35): measures, ranking
     claims: ClaimService  # who works which case (认领): claim, release, break
+    privacy: PrivacyService  # revealing masked personal data: permission, reason, audit
     auth: AuthenticationService  # login, logout, the idle lock and unlock
     operators: OperatorService  # who may use the console, as what (admins)
     audit: AuditService  # the audit log, for auditors and admins (read-only)
@@ -91,6 +93,7 @@ class Services:
             escalations=EscalationService(context),
             statistics=StatisticsService(context),
             claims=ClaimService(context),
+            privacy=PrivacyService(context),
             auth=AuthenticationService(db, clock, settings, context.actor, identity),
             operators=OperatorService(context),
             audit=AuditService(context),

@@ -9,7 +9,7 @@ from sqlmodel import col
 from gridconsole.domain import claims, lifecycle, permissions
 from gridconsole.domain.deadlines import deadline_status
 from gridconsole.domain.enums import DispatchRole, Satisfaction
-from gridconsole.domain.privacy import mask_phone
+from gridconsole.domain.privacy import mask_name, mask_phone
 from gridconsole.i18n import t
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.records import CaseDetail, CaseEventView, DispatchView
@@ -62,7 +62,11 @@ def case_detail(session: Session, context: ServiceContext, case: Case) -> CaseDe
         title=case.title,
         description=case.description,
         address=case.address,
-        reporter_name=case.reporter_name,
+        reporter_name=(
+            mask_name(case.reporter_name)
+            if context.settings.privacy.mask_reporter_names
+            else case.reporter_name
+        ),
         reporter_phone_masked=mask_phone(case.reporter_phone),
         category_code=category.code,
         category_name=category.name,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from gridconsole.domain import permissions
 from gridconsole.domain.enums import AdminAction, GridChangeKind, WorkerRole, WorkerStatus
 from gridconsole.domain.errors import ValidationFailed
 from gridconsole.domain.roster import (
@@ -175,6 +176,8 @@ def _records_from_rows(
     for line, cells in rows:
         if all(cell is None or not str(cell).strip() for cell in cells):
             continue
+        if header is None and str(cells[0] or "").startswith("#"):
+            continue  # a note above the header (an export says it holds personal data)
         if header is None:
             header, header_problems = _header(cells, columns, required)
             if header_problems:
@@ -569,14 +572,35 @@ def _grid_batches(session: Session) -> Iterator[list[dict[str, object]]]:
 
 
 def export_roster(roster: RosterService, path: Path, kind: RosterKind) -> int:
-    """Write the grids or workers to ``path`` (.csv or .xlsx); returns the rows written."""
+    """Write the grids or workers to ``path`` (.csv or .xlsx); returns the rows written.
+
+    The workers' file holds their mobile and ID numbers unmasked (it is what the import reads):
+    it needs the export permission, says so in its first line and is recorded
+    (``privacy.export``) in the transaction it is read in, so a file is never written without
+    its entry nor an entry left for a file that failed."""
     roster._require(AdminAction.manage_roster)
-    columns = GRID_COLUMNS if kind is RosterKind.grids else WORKER_COLUMNS
-    batches: Callable[[Session], Iterator[list[dict[str, object]]]] = (
-        _grid_batches if kind is RosterKind.grids else _worker_batches
+    sheet = t(f"roster.sheet.{kind.value}")
+    if kind is RosterKind.grids:
+        with roster.context.db.read() as session:
+            return _write_table(path, GRID_COLUMNS, _grid_batches(session), sheet=sheet)
+    context = roster.context
+    actor = context.actor
+    permissions.require_personal_export(actor.role, operator=actor.display_name)
+    note = t(
+        "privacy.export_note", operator=actor.display_name, at=context.local_text(context.now())
     )
-    with roster.context.db.read() as session:
-        return _write_table(path, columns, batches(session), sheet=t(f"roster.sheet.{kind.value}"))
+    with context.db.write() as session:
+        count = _write_table(
+            path, WORKER_COLUMNS, _worker_batches(session), sheet=sheet, title=note
+        )
+        record_audit(
+            session,
+            context,
+            "privacy.export",
+            subject=f"file:{path.name}",
+            detail={"kind": kind.value, "rows": count, "fields": ["mobile", "id_number"]},
+        )
+        return count
 
 
 def _write_table(
@@ -605,6 +629,8 @@ def _write_table(
         return count
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
+        if title:
+            writer.writerow([title])
         writer.writerow(columns)
         for batch in batches:
             for row in batch:

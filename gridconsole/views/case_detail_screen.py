@@ -18,13 +18,19 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from gridconsole.domain import lifecycle, permissions
-from gridconsole.domain.enums import Action
+from gridconsole.domain.enums import Action, PersonalField
 from gridconsole.i18n import t
 from gridconsole.services.escalation_records import EscalationDetail
 from gridconsole.services.escalation_text import with_reason
+from gridconsole.services.privacy_records import Revealed
 from gridconsole.services.records import CaseDetail, CaseEventView
-from gridconsole.views.formatting import cell, local_time, safe, safe_multiline
+from gridconsole.views.formatting import cell, local_time, revealed, safe, safe_multiline
+from gridconsole.views.messages import OperationFailed
 from gridconsole.views.ports import ConsoleServices
+from gridconsole.views.reveal_modal import RevealModal
+
+# the case's personal fields, in the order the detail shows them
+CASE_FIELDS = (PersonalField.reporter_name, PersonalField.reporter_phone)
 
 # binding action name → the case action it hands back to the queue
 DETAIL_ACTIONS: dict[str, Action] = {
@@ -45,6 +51,14 @@ class EscalationsLoaded(Message):
         self.at = at  # when they were read: a window closed by then is shown as missed
 
 
+class PersonalDataRevealed(Message):
+    """The operator revealed masked values of the case (recorded in the audit log)."""
+
+    def __init__(self, revealed: Revealed) -> None:
+        super().__init__()
+        self.revealed = revealed
+
+
 class CaseDetailScreen(Screen[Action | None]):
     """Escape returns to the queue (its cursor untouched); an action key returns that action."""
 
@@ -57,6 +71,8 @@ class CaseDetailScreen(Screen[Action | None]):
         Binding("p", "set_priority", t("queue.key_priority"), id="set-priority"),
         # the pane that opened the detail opens the escalation form (views/escalate_modal.py)
         Binding("E", "escalate_case", t("escalation.key_escalate"), show=False, id="escalate-case"),
+        # the reporter's phone (and name) unmasked for this view: permission, reason, audit entry
+        Binding("v", "reveal_personal", t("privacy.key_reveal"), id="reveal-personal"),
     ]
 
     def __init__(self, detail: CaseDetail, zone: ZoneInfo, *, may_escalate: bool = False) -> None:
@@ -80,12 +96,17 @@ class CaseDetailScreen(Screen[Action | None]):
         )
         with VerticalScroll(id="detail-body"):
             pairs = self._field_pairs()
+            value_ids = {
+                t(f"detail.{field.value}"): f"detail-{field.value}" for field in CASE_FIELDS
+            }
             for index in range(0, len(pairs), 2):
                 with Horizontal(classes="detail-row"):
                     for label, value in pairs[index : index + 2]:
                         with Horizontal(classes="detail-pair"):
                             yield Static(Content(label), classes="detail-label")
-                            yield Static(Content(value), classes="detail-value")
+                            yield Static(
+                                Content(value), classes="detail-value", id=value_ids.get(label)
+                            )
             yield Static(Content(t("detail.description")), classes="detail-section")
             yield Static(Content(safe_multiline(detail.description)), id="detail-description")
             if detail.dispatches:
@@ -117,6 +138,43 @@ class CaseDetailScreen(Screen[Action | None]):
         # a department's liaison does not read the board (minimum necessary)
         if services is not None and services.context.actor.role in permissions.BOARD_READERS:
             self.read_escalations(services)
+
+    # -- revealing personal data ----------------------------------------------------------------
+
+    def _services(self) -> ConsoleServices | None:
+        return cast(ConsoleServices | None, getattr(self.app, "services", None))
+
+    def action_reveal_personal(self) -> None:
+        services = self._services()
+        if services is None:
+            return
+        summary = Content.assemble((self.detail.code, "bold"), "  ", safe(self.detail.title))
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.reveal(services, reason)
+
+        self.app.push_screen(RevealModal(summary), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-detail-reveal")
+    def reveal(self, services: ConsoleServices, reason: str) -> None:
+        try:
+            shown = services.privacy.reveal_case(self.detail.code, reason=reason)
+        except Exception as error:  # shown to the operator; the console goes on
+            self.post_message(OperationFailed(error))
+            return
+        self.post_message(PersonalDataRevealed(shown))
+
+    def on_personal_data_revealed(self, message: PersonalDataRevealed) -> None:
+        """The values in place of the masked ones, for this view only (nothing is kept)."""
+        for field, value in message.revealed.values.items():
+            found = self.query(f"#detail-{field.value}")
+            if found:
+                found.first(Static).update(
+                    Content.assemble(
+                        (revealed(value) or "-", "bold"), "  ", (t("privacy.revealed"), "italic")
+                    )
+                )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-detail-escalations")
     def read_escalations(self, services: ConsoleServices) -> None:
@@ -289,6 +347,9 @@ class CaseDetailScreen(Screen[Action | None]):
         return action in self.detail.allowed_actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal_personal":  # offered only to a role that may reveal something
+            services = self._services()
+            return services is not None and bool(services.privacy.case_fields())
         if action == "escalate_case":  # the board's action: not in the case's action menu
             if not self.may_escalate:
                 return False

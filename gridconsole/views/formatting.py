@@ -1,7 +1,8 @@
 """Turning plain data into safe, cell-measured text for widgets.
 
 Every string that came from the database passes through :func:`safe` (control and format
-characters removed) and is rendered as ``Text``/``Content``, never as markup.
+characters removed, mobile and ID numbers quoted in free text masked) and is rendered as
+``Text``/``Content``, never as markup.
 """
 
 from __future__ import annotations
@@ -13,18 +14,25 @@ from zoneinfo import ZoneInfo
 from rich.cells import cell_len
 from rich.text import Text
 
+from gridconsole.domain.privacy import mask_numbers_in_text
 from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 from gridconsole.services.records import Choice
 
 
 def safe(value: str | None) -> str:
-    """Database text made harmless for display (single line)."""
-    return " ".join(display_text(value).split("\n"))
+    """Database text made harmless for display (single line), any mobile or ID number quoted in
+    it masked."""
+    return " ".join(safe_multiline(value).split("\n"))
 
 
 def safe_multiline(value: str | None) -> str:
-    return display_text(value)
+    return mask_numbers_in_text(display_text(value))
+
+
+def revealed(value: str | None) -> str:
+    """A personal value the operator revealed (with the permission, recorded): cleaned, unmasked."""
+    return " ".join(display_text(value).split("\n"))
 
 
 def cell(value: str | None, width: int | None = None, style: str = "") -> Text:

@@ -21,6 +21,7 @@ from gridconsole.domain.enums import (
     DatabasePurpose,
     EscalationKind,
     EscalationSource,
+    PersonalField,
     Priority,
     RejectReason,
     ReportChannel,
@@ -55,6 +56,7 @@ from gridconsole.services.overdue_records import (
     OverdueFilter,
     OverdueFilterOptions,
 )
+from gridconsole.services.privacy_records import Revealed
 from gridconsole.services.records import (
     Actor,
     CaseDetail,
@@ -253,6 +255,18 @@ class DepartmentsPort(Protocol):
     """The department directory (the work list's department picker)."""
 
     def list_departments(self, include_inactive: bool = ...) -> tuple[DepartmentRecord, ...]: ...
+
+
+class PrivacyPort(Protocol):
+    """Revealing masked personal data: the permission, a reason, an audit entry."""
+
+    def case_fields(self) -> tuple[PersonalField, ...]: ...
+
+    def worker_fields(self) -> tuple[PersonalField, ...]: ...
+
+    def reveal_case(self, code: str, *, reason: str) -> Revealed: ...
+
+    def reveal_worker(self, worker_id: int, *, reason: str) -> Revealed: ...
 
 
 class RosterPort(Protocol):
@@ -498,6 +512,9 @@ class ConsoleServices(Protocol):
 
     @property
     def claims(self) -> ClaimsPort: ...
+
+    @property
+    def privacy(self) -> PrivacyPort: ...
 
 
 @dataclass(frozen=True)

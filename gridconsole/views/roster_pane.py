@@ -24,7 +24,9 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from gridconsole.domain.enums import PersonalField
 from gridconsole.i18n import t
+from gridconsole.services.privacy_records import Revealed
 from gridconsole.services.roster_records import (
     CommunityNode,
     CoverageReport,
@@ -34,10 +36,11 @@ from gridconsole.services.roster_records import (
     WorkerPage,
     WorkerRow,
 )
-from gridconsole.views.formatting import safe, thousands
+from gridconsole.views.formatting import revealed, safe, thousands
 from gridconsole.views.input_rules import SEARCH_MAX, SINGLE_LINE
 from gridconsole.views.messages import OperationFailed
 from gridconsole.views.ports import ConsoleServices
+from gridconsole.views.reveal_modal import RevealModal
 from gridconsole.views.roster_export_modal import RosterExportModal
 from gridconsole.views.roster_table import RosterTable
 from gridconsole.views.roster_tree import RosterTree, TreePick
@@ -60,6 +63,8 @@ class RosterPane(Widget):
         Binding("n", "new_worker", t("roster.pane.key_new"), id="new-worker"),
         Binding("e", "edit_worker", t("roster.pane.key_edit"), id="edit-worker"),
         Binding("d", "toggle_duty", t("roster.pane.key_duty"), id="toggle-duty"),
+        # the selected worker's mobile (and ID number, admins) for this view: reason, audit entry
+        Binding("v", "reveal_worker", t("privacy.key_reveal"), id="reveal-worker"),
         Binding("c", "show_coverage", t("roster.pane.key_coverage"), id="show-coverage"),
         Binding(
             "l", "toggle_left", t("roster.pane.key_left"), show=False, id="toggle-left-workers"
@@ -107,6 +112,12 @@ class RosterPane(Widget):
             super().__init__()
             self.path = path
             self.rows = rows
+
+    class WorkerRevealed(Message):
+        def __init__(self, row: WorkerRow, revealed: Revealed) -> None:
+            super().__init__()
+            self.row = row
+            self.revealed = revealed
 
     change_token: reactive[int] = reactive(0, init=False)
 
@@ -319,8 +330,45 @@ class RosterPane(Widget):
     # -- edits (admins) -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal_worker":  # offered only to a role that may reveal something
+            return bool(self.services.privacy.worker_fields())
         # the service refuses an admin's action to anyone else anyway: not offered
         return action not in ADMIN_ACTIONS or self.services.roster.may_manage
+
+    # -- revealing personal data ----------------------------------------------------------------
+
+    def action_reveal_worker(self) -> None:
+        row = self.table.selected_worker
+        if row is None:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.reveal(row, reason)
+
+        summary = Content.assemble((safe(row.name), "bold"), "  ", row.mobile_masked or "-")
+        self.app.push_screen(RevealModal(summary), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-reveal")
+    def reveal(self, row: WorkerRow, reason: str) -> None:
+        shown = self.services.privacy.reveal_worker(row.id, reason=reason)
+        self.post_message(self.WorkerRevealed(row, shown))
+
+    def on_roster_pane_worker_revealed(self, message: WorkerRevealed) -> None:
+        """The values in place of the masked ones while this worker stays selected."""
+        if self.table.selected_worker != message.row or self.showing_coverage:
+            return
+        values = message.revealed.values
+        target = self.query_one("#roster-selected", Static)
+        target.update(
+            Content(
+                worker_text(
+                    message.row,
+                    mobile=values.get(PersonalField.worker_mobile),
+                    id_number=values.get(PersonalField.worker_id_number),
+                )
+            )
+        )
 
     def action_new_worker(self) -> None:
         self.app.push_screen(WorkerFormModal(self.services.roster, None), self._worker_saved)
@@ -409,14 +457,16 @@ class RosterPane(Widget):
             self.post_message(OperationFailed(event.worker.error))
 
 
-def worker_text(row: WorkerRow) -> str:
-    """Every field of the selected worker in a line or two (numbers masked)."""
+def worker_text(row: WorkerRow, *, mobile: str | None = None, id_number: str | None = None) -> str:
+    """Every field of the selected worker in a line or two (numbers masked, unless the operator
+    revealed them: ``mobile``/``id_number``, then marked as revealed)."""
+    mark = t("privacy.revealed")
     parts = [
         f"{safe(row.name)}  {t(f'roster.WorkerRole.{row.role.value}')}",
         t(f"roster.WorkerStatus.{row.status.value}")
         + (t("roster.cli.on_duty_mark") if row.on_duty_today else ""),
-        row.mobile_masked or "-",
-        row.id_masked or "-",
+        f"{revealed(mobile)}{mark}" if mobile is not None else row.mobile_masked or "-",
+        f"{revealed(id_number)}{mark}" if id_number is not None else row.id_masked or "-",
     ]
     if row.birth_date is not None and row.age is not None:
         parts.append(t("roster.pane.born", day=row.birth_date.isoformat(), age=row.age))

@@ -160,6 +160,7 @@ def frames(stream: bytes) -> int:
     return stream.count(b"\x1b[?2026h")
 
 
+@pytest.mark.sqlite_only("the hostile street is a SQLite file, built once and copied")
 def test_hostile_text_never_drives_the_terminal(
     hostile_db: tuple[Path, Database],
     hostile_template: tuple[Path, HostileWorld],

@@ -99,6 +99,7 @@ async def walk(pilot: Pilot[None], inspector: Inspector, detail_rows: int) -> No
     await inspector.press(pilot, "6", "w", "w", "8", "d", "d", "d", "w", "1", "f1", "escape")
 
 
+@pytest.mark.sqlite_only("the hostile street is a SQLite file, built once and copied")
 @pytest.mark.parametrize(("size", "detail_rows"), [((120, 40), 38), ((80, 24), 8)])
 async def test_hostile_text_in_every_pane(
     hostile_db: Database,

@@ -17,7 +17,14 @@ from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
 from gridconsole.domain import permissions
-from gridconsole.domain.enums import Action, AdminAction, EscalationKind, Role, Severity
+from gridconsole.domain.enums import (
+    Action,
+    AdminAction,
+    EscalationKind,
+    PersonalField,
+    Role,
+    Severity,
+)
 from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
 from tests.dispatch_cases import accept, dispatch
@@ -110,6 +117,15 @@ RULES: dict[str, Rule] = {
     "export_workers": admin(AdminAction.manage_roster),
     "export_notice": among(permissions.ROSTER_READERS),
     "show_coverage": among(permissions.ROSTER_READERS),
+    # revealing masked personal data (the case detail, the roster)
+    "reveal_personal": lambda role: any(
+        permissions.may_reveal(role, field)
+        for field in (PersonalField.reporter_phone, PersonalField.reporter_name)
+    ),
+    "reveal_worker": lambda role: any(
+        permissions.may_reveal(role, field)
+        for field in (PersonalField.worker_mobile, PersonalField.worker_id_number)
+    ),
     # the audit log
     "verify_chain": among(permissions.AUDIT_READERS),
     # statistics
