@@ -109,6 +109,9 @@ class OverdueService:
                     provisional=bool(row.deadline_provisional),
                     urge_count=row.urge_count,
                     supervised=bool(row.supervised),
+                    claimed_by_id=row.claimed_by_id,
+                    claimed_by_name=row.claimed_by_name or "",
+                    claimed_until=row.claimed_until,
                 )
                 for row in result[:limit]
             )

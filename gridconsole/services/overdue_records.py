@@ -45,6 +45,10 @@ class OverdueRow:
     provisional: bool  # the deadline crosses a day without a holiday notice
     urge_count: int
     supervised: bool
+    # the claim (认领) as stored when the page was read; the table shows it while it runs
+    claimed_by_id: int | None = None
+    claimed_by_name: str = ""
+    claimed_until: datetime | None = None
 
     @property
     def place(self) -> str:

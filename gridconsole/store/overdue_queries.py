@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlmodel import col
 
 from gridconsole.domain.enums import DeadlineStep, DispatchRole
+from gridconsole.store.case_queries import claim_holder_name
 from gridconsole.store.models import Case, Community, Dispatch, Grid
 
 _c = Case.__table__.c  # type: ignore[attr-defined]
@@ -93,6 +94,9 @@ def overdue_page_statement(
             _c.deadline_provisional,
             _c.urge_count,
             _c.supervised,
+            _c.claimed_by_id,
+            _c.claimed_until,
+            claim_holder_name().label("claimed_by_name"),
             lead_department().label("department_id"),
             col(Grid.name).label("grid_name"),
             col(Community.name).label("community_name"),

@@ -16,6 +16,7 @@ from rich.text import Text
 from gridconsole.domain.countdown import DeadlineCountdown
 from gridconsole.i18n import t
 from gridconsole.services.overdue_records import OverdueRow
+from gridconsole.views.claim_marker import claim_label, claimed_title
 from gridconsole.views.deadline_table import DeadlineTable, RunningDeadline
 from gridconsole.views.formatting import cell, local_time
 from gridconsole.views.table_layout import TableColumn, TableLayout
@@ -67,11 +68,17 @@ class OverdueTable(DeadlineTable[OverdueRow]):
             flags.append(t("overdue.flag_supervised"))
         if row.urge_count:
             flags.append(t("overdue.flag_urged", count=row.urge_count))
+        shown = {column.key for column in self.columns_shown}
+        if "title" not in shown:  # narrow: the holder leads the flags instead of the title
+            holder = claim_label(row.claimed_by_name, row.claimed_until, self.now)
+            flags[:0] = [holder] if holder else []
         values: dict[str, Text] = {
             "code": cell(row.code),
             "step": cell(t(f"step.{row.step.value}")),
             "place": cell(row.place, PLACE_WIDTH),
-            "title": cell(row.title, self.title_width),
+            "title": claimed_title(
+                row.title, row.claimed_by_name, row.claimed_until, self.now, self.title_width
+            ),
             "deadline": cell(local_time(row.due_at, self.zone, "%m-%d %H:%M")),
             "countdown": countdown,
             "flags": cell(" ".join(flags), 9),
