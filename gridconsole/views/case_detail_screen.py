@@ -32,6 +32,12 @@ from gridconsole.views.reveal_modal import RevealModal
 # the case's personal fields, in the order the detail shows them
 CASE_FIELDS = (PersonalField.reporter_name, PersonalField.reporter_phone)
 
+# binding action name → the claim action it takes here, whichever pane opened the detail
+CLAIM_ACTIONS: dict[str, Action] = {
+    "toggle_claim": Action.claim,
+    "break_claim": Action.break_claim,
+}
+
 # binding action name → the case action it hands back to the queue
 DETAIL_ACTIONS: dict[str, Action] = {
     "accept_case": Action.accept,
@@ -59,6 +65,15 @@ class PersonalDataRevealed(Message):
         self.revealed = revealed
 
 
+class ClaimChanged(Message):
+    """The case was claimed, released or its claim broken from the detail, and read again."""
+
+    def __init__(self, detail: CaseDetail, action: Action) -> None:
+        super().__init__()
+        self.detail = detail
+        self.action = action
+
+
 class CaseDetailScreen(Screen[Action | None]):
     """Escape returns to the queue (its cursor untouched); an action key returns that action."""
 
@@ -73,6 +88,9 @@ class CaseDetailScreen(Screen[Action | None]):
         Binding("E", "escalate_case", t("escalation.key_escalate"), show=False, id="escalate-case"),
         # the reporter's phone (and name) unmasked for this view: permission, reason, audit entry
         Binding("v", "reveal_personal", t("privacy.key_reveal"), id="reveal-personal"),
+        # as in the queue: in the help and the palette, not the footer
+        Binding("c", "toggle_claim", t("claims.key_toggle"), show=False, id="toggle-claim"),
+        Binding("C", "break_claim", t("claims.key_break"), show=False, id="break-claim"),
     ]
 
     def __init__(self, detail: CaseDetail, zone: ZoneInfo, *, may_escalate: bool = False) -> None:
@@ -99,6 +117,7 @@ class CaseDetailScreen(Screen[Action | None]):
             value_ids = {
                 t(f"detail.{field.value}"): f"detail-{field.value}" for field in CASE_FIELDS
             }
+            value_ids[t("claims.detail_label")] = "detail-claim"
             for index in range(0, len(pairs), 2):
                 with Horizontal(classes="detail-row"):
                     for label, value in pairs[index : index + 2]:
@@ -134,6 +153,7 @@ class CaseDetailScreen(Screen[Action | None]):
         for event in self.detail.events:
             timeline.add_row(*self._event_cells(event), key=str(event.id))
         timeline.focus()
+        self._show_claim()
         services = cast(ConsoleServices | None, getattr(self.app, "services", None))
         # a department's liaison does not read the board (minimum necessary)
         if services is not None and services.context.actor.role in permissions.BOARD_READERS:
@@ -276,18 +296,25 @@ class CaseDetailScreen(Screen[Action | None]):
             ),
             (t("detail.version"), str(detail.version)),
             (t("detail.allowed_actions"), actions or "-"),
-            # only while someone holds it: a line that is mostly "-" would push the timeline down
-            *self._claim_line(when),
+            # shown only while someone holds it (_show_claim), beside the actions
+            (t("claims.detail_label"), self._claim_text(when)),
         ]
 
-    def _claim_line(self, when: Callable[[datetime | None], str]) -> list[tuple[str, str]]:
+    def _claim_text(self, when: Callable[[datetime | None], str] | None = None) -> str:
         detail = self.detail
         if not detail.claimed_by_name or detail.claimed_until is None:
-            return []
-        holder = t(
-            "claims.held_until", name=safe(detail.claimed_by_name), until=when(detail.claimed_until)
-        )
-        return [(t("claims.detail_label"), holder)]
+            return ""
+        until = (when or (lambda value: local_time(value, self.zone)))(detail.claimed_until)
+        return t("claims.held_until", name=safe(detail.claimed_by_name), until=until)
+
+    def _show_claim(self) -> None:
+        """Who holds the case until when, only while someone does: a line that is mostly "-"
+        would push the timeline down."""
+        text = self._claim_text()
+        value = self.query_one("#detail-claim", Static)
+        value.update(Content(text))
+        if value.parent is not None:
+            value.parent.display = bool(text)
 
     def _dispatch_lines(self) -> str:
         """One line per dispatch: department, lead or assisting, and how far it got."""
@@ -347,6 +374,15 @@ class CaseDetailScreen(Screen[Action | None]):
         return action in self.detail.allowed_actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        claim_action = CLAIM_ACTIONS.get(action)
+        if claim_action is not None:
+            # hidden from a role the services refuse; greyed where this case does not allow it
+            services = self._services()
+            if services is None or not permissions.allowed(
+                services.context.actor.role, claim_action
+            ):
+                return False
+            return True if claim_action in self.detail.claim_actions else None
         if action == "reveal_personal":  # offered only to a role that may reveal something
             services = self._services()
             return services is not None and bool(services.privacy.case_fields())
@@ -379,3 +415,38 @@ class CaseDetailScreen(Screen[Action | None]):
 
     def action_escalate_case(self) -> None:
         self.dismiss(Action.escalate)
+
+    # -- claims (认领) ------------------------------------------------------------------------------
+
+    def action_toggle_claim(self) -> None:
+        """Claim the case (renewing one's own claim), or release it if this operator holds it."""
+        mine = Action.release_claim in self.detail.claim_actions
+        self.change_claim(Action.release_claim if mine else Action.claim)
+
+    def action_break_claim(self) -> None:
+        self.change_claim(Action.break_claim)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-detail-claim")
+    def change_claim(self, action: Action) -> None:
+        services = self._services()
+        if services is None:
+            return
+        code = self.detail.code
+        try:
+            if action is Action.release_claim:
+                services.claims.release(code)
+            elif action is Action.break_claim:
+                services.claims.break_claim(code)
+            else:
+                services.claims.claim(code)
+        except Exception as error:  # someone else's claim, the case closed: a notice
+            self.post_message(OperationFailed(error))
+            return
+        self.post_message(ClaimChanged(services.queue.detail(code), action))
+
+    def on_claim_changed(self, message: ClaimChanged) -> None:
+        self.detail = message.detail
+        self._show_claim()
+        self.refresh_bindings()
+        action = t(f"action.{message.action.value}")
+        self.notify(t("claims.done", code=message.detail.code, action=action), markup=False)

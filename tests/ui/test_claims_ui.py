@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from textual.widgets import Static
+
+from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
+from gridconsole.config import Settings
 from gridconsole.services.bundle import Services
 from gridconsole.services.overdue_records import OverdueFilter
 from gridconsole.store.engine import Database
-from tests.ui.console import make_console, settle
+from gridconsole.views.case_detail_screen import CaseDetailScreen
+from tests.factories import services_for
+from tests.ui.console import Recorder, make_console, queue_table, settle
 from tests.ui.test_overdue_pane import overdue_table, seed_overdue, shown
+
+SIZE = (120, 40)
 
 
 def holders(services: Services) -> dict[str, str]:
@@ -72,3 +81,118 @@ async def test_an_expired_claim_shows_no_marker(
         await pilot.press("2")
         await settle(pilot)
         assert not any(title.startswith("⚑") for title in shown(app, "title"))
+
+
+# -- the case detail: c claims or releases, C breaks (shift lead) ----------------------------
+
+
+def claim_line(app: GridConsoleApp) -> str | None:
+    """The detail's claim line, or None while it is hidden."""
+    value = app.screen.query_one("#detail-claim", Static)
+    assert value.parent is not None
+    return str(value.render()) if value.parent.display else None
+
+
+async def open_detail(pilot: object, app: GridConsoleApp, code: str) -> CaseDetailScreen:
+    table = queue_table(app)
+    table.move_cursor(row=table.get_row_index(code))
+    await settle(pilot)  # type: ignore[arg-type]
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    screen = app.screen
+    assert isinstance(screen, CaseDetailScreen)
+    return screen
+
+
+async def test_c_in_the_detail_claims_and_releases_the_case(
+    db: Database, clock: FrozenClock, lead: Services, seeded: list[str]
+) -> None:
+    recorder = Recorder()
+    app = make_console(db, clock)
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        screen = await open_detail(pilot, app, seeded[0])
+        assert claim_line(app) is None
+        assert screen.check_action("toggle_claim", ()) is True
+        assert screen.check_action("break_claim", ()) is False  # a dispatcher's: hidden
+        await pilot.press("c")
+        await settle(pilot)
+        assert claim_line(app) == "王调度，至 2026-11-29 10:00"
+        assert lead.queue.detail(seeded[0]).claimed_by_name == "王调度"
+        assert recorder.texts[-1] == f"事件 {seeded[0]}：已认领"
+        await pilot.press("c")
+        await settle(pilot)
+        assert claim_line(app) is None
+        assert lead.queue.detail(seeded[0]).claimed_by_name == ""
+        assert recorder.texts[-1] == f"事件 {seeded[0]}：已释放认领"
+        assert app.screen is screen  # still the detail: the claim is read in place
+        assert not recorder.errors
+
+
+async def test_shift_lead_breaks_a_claim_from_the_detail(
+    db: Database, clock: FrozenClock, dispatcher: Services, seeded: list[str]
+) -> None:
+    dispatcher.claims.claim(seeded[2])
+    recorder = Recorder()
+    app = GridConsoleApp(services_for(db, "lead", clock), Settings())
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        screen = await open_detail(pilot, app, seeded[2])
+        assert claim_line(app) == "王调度，至 2026-11-29 10:00"
+        # someone else's claim: the lead may not claim over it, only break it
+        assert screen.check_action("toggle_claim", ()) is None
+        assert screen.check_action("break_claim", ()) is True
+        await pilot.press("C")
+        await settle(pilot)
+        assert claim_line(app) is None
+        assert dispatcher.queue.detail(seeded[2]).claimed_by_name == ""
+        assert screen.check_action("break_claim", ()) is None  # nothing left to break
+        assert screen.check_action("toggle_claim", ()) is True
+        assert not recorder.errors
+
+
+async def test_a_claim_taken_meanwhile_is_refused_in_the_detail_naming_the_holder(
+    db: Database, clock: FrozenClock, lead: Services, seeded: list[str]
+) -> None:
+    recorder = Recorder()
+    app = make_console(db, clock)
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        await open_detail(pilot, app, seeded[1])
+        lead.claims.claim(seeded[1])  # in another console, after this detail was read
+        await pilot.press("c")
+        await settle(pilot)
+        assert recorder.errors == [f"事件 {seeded[1]} 已被 李值班 认领，至 10:00"]
+        assert lead.queue.detail(seeded[1]).claimed_by_name == "李值班"
+        assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("user", "claim", "break_"),
+    [
+        ("disp", True, False),
+        ("lead", True, True),
+        ("admin", False, False),
+        ("audit", False, False),
+        ("liaison", False, False),
+    ],
+)
+async def test_detail_claim_keys_are_hidden_by_role(
+    db: Database,
+    clock: FrozenClock,
+    dispatcher: Services,
+    seeded: list[str],
+    user: str,
+    claim: bool,
+    break_: bool,
+) -> None:
+    detail = dispatcher.queue.detail(seeded[0])
+    settings = Settings()
+    app = GridConsoleApp(services_for(db, user, clock, settings), settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = CaseDetailScreen(detail, settings.centre.zone)
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert (screen.check_action("toggle_claim", ()) is not False) is claim
+        assert (screen.check_action("break_claim", ()) is not False) is break_
