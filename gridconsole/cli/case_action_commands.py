@@ -12,7 +12,7 @@ from gridconsole.i18n import t
 
 if TYPE_CHECKING:
     from gridconsole.services.bundle import Services
-    from gridconsole.services.records import CaseDetail
+    from gridconsole.services.records import CaseDetail, ClaimView
 from gridconsole.cli.main import (
     CliState,
     main,
@@ -22,7 +22,7 @@ from gridconsole.cli.main import (
 
 @main.group()
 def case() -> None:
-    """Change one case: accept, reject, merge, resolve in grid, set priority."""
+    """Change one case: accept, reject, merge, resolve in grid, set priority, claim."""
 
 
 def _version_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -153,3 +153,42 @@ def case_set_priority(
             code, version, priority=Priority[priority], reason=reason
         ),
     )
+
+
+# -- claims (认领): who is working on the case; not an edit, so no version to send ----------------
+
+
+def _claim_changed(services: Services, view: ClaimView) -> None:
+    if view.claimed_by_id is None or view.claimed_until is None:
+        click.echo(t("claims_cli.nobody", code=view.code))
+        return
+    until = f"{services.context.local(view.claimed_until):%Y-%m-%d %H:%M}"
+    click.echo(t("claims_cli.held", code=view.code, holder=view.claimed_by_name, until=until))
+
+
+@case.command("claim")
+@click.argument("code")
+@pass_state
+def case_claim(state: CliState, code: str) -> None:
+    """认领: hold the case while you work on it (renews your own claim)."""
+    services = state.services()
+    _claim_changed(services, services.claims.claim(code))
+
+
+@case.command("release")
+@click.argument("code")
+@pass_state
+def case_release(state: CliState, code: str) -> None:
+    """Give up your claim on the case before it lapses."""
+    services = state.services()
+    _claim_changed(services, services.claims.release(code))
+
+
+@case.command("break-claim")
+@click.argument("code")
+@click.option("--reason", default="", metavar="TEXT", help="Why (on the case's timeline).")
+@pass_state
+def case_break_claim(state: CliState, code: str, reason: str) -> None:
+    """Break someone's claim on the case (shift lead)."""
+    services = state.services()
+    _claim_changed(services, services.claims.break_claim(code, reason=reason))
