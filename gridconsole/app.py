@@ -233,6 +233,17 @@ class GridConsoleApp(App[None]):
         """Refused: a screenshot would write personal data to a file."""
         self.notify(t("shell.screenshot_refused"), severity="warning", markup=False)
 
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """Refused as the action is: whatever calls it (a binding, a served console's download),
+        no picture of the screen leaves the console."""
+        self.notify(t("shell.screenshot_refused"), severity="warning", markup=False)
+        return None
+
     # -- help -------------------------------------------------------------------------------------
 
     def help_sections(self) -> tuple[HelpSection, ...]:

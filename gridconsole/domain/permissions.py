@@ -141,9 +141,9 @@ REVEAL_PERMISSIONS: dict[PersonalField, frozenset[Role]] = {
     PersonalField.worker_id_number: frozenset({Role.admin}),
 }
 
-# Who may write a file holding personal data unmasked (the roster export, privacy.export): the
-# admins who keep the roster and the shift lead who answers for the shift; the file says so.
-PERSONAL_DATA_EXPORTERS: frozenset[Role] = frozenset({Role.shift_lead, Role.admin})
+# Who may write a file holding personal data unmasked (the workers' file, privacy.export): the
+# admins who keep the roster; the file says so. Every other export masks or leaves out the numbers.
+PERSONAL_DATA_EXPORTERS: frozenset[Role] = frozenset({Role.admin})
 
 
 def may_reveal(role: Role, field: PersonalField) -> bool:

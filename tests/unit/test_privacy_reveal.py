@@ -130,7 +130,7 @@ def test_the_matrix_as_decided() -> None:
         PersonalField.worker_mobile: {Role.dispatcher, Role.shift_lead, Role.admin},
         PersonalField.worker_id_number: {Role.admin},
     }
-    assert {Role.shift_lead, Role.admin} == permissions.PERSONAL_DATA_EXPORTERS
+    assert {Role.admin} == permissions.PERSONAL_DATA_EXPORTERS
 
 
 def test_the_workers_export_says_it_holds_personal_data_and_is_recorded(
@@ -168,7 +168,7 @@ def test_the_workers_export_is_refused_without_the_permission(
     db: Database, clock: FrozenClock, tmp_path: Path
 ) -> None:
     before = entry_count(db)
-    for username in ("disp", "audit", "liaison"):
+    for username in ("disp", "lead", "audit", "liaison"):
         with pytest.raises(PermissionDenied):
             export_roster(
                 services_for(db, username, clock).roster, tmp_path / "w.csv", RosterKind.workers
