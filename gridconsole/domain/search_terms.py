@@ -14,6 +14,7 @@ the substring scan.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -21,19 +22,13 @@ from collections.abc import Iterable
 FIELD_BREAK = "qqq"
 
 
+# a run of letters and digits: ``[^\W_]`` is exactly the characters ``str.isalnum`` accepts
+# (``\w`` is those and the underscore); one regex scan instead of a Python loop per character
+_RUN = re.compile(r"[^\W_]+")
+
+
 def _runs(text: str) -> list[str]:
-    normalised = unicodedata.normalize("NFKC", text).casefold()
-    runs: list[str] = []
-    current: list[str] = []
-    for char in normalised:
-        if char.isalnum():
-            current.append(char)
-        elif current:
-            runs.append("".join(current))
-            current = []
-    if current:
-        runs.append("".join(current))
-    return runs
+    return _RUN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _pairs(run: str) -> list[str]:
