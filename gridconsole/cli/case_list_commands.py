@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gridconsole.domain.enums import CaseState
-from gridconsole.domain.text import display_text
+from gridconsole.domain.privacy import masked_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
@@ -87,9 +87,9 @@ def cases_list(
                 row.code,
                 t(f"priority.{row.priority.name}"),
                 t(f"state.{row.state.value}"),
-                display_text(row.category_name),
-                display_text(row.grid_name),
-                display_text(row.title),
+                masked_text(row.category_name),
+                masked_text(row.grid_name),
+                masked_text(row.title),
                 f"{row.reported_at.astimezone(zone):%Y-%m-%d %H:%M}",
             ]
             for row in rows
@@ -155,15 +155,15 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
         ),
     ]
     for name, value in lines:
-        click.echo(f"{t('cli.field.' + name)}: {display_text(value)}")
+        click.echo(f"{t('cli.field.' + name)}: {masked_text(value)}")
     click.echo(f"{t('cli.field.description')}:")
-    for text_line in display_text(detail.description).split("\n"):
+    for text_line in masked_text(detail.description).split("\n"):
         click.echo(f"  {text_line}")
     if detail.dispatches:
         click.echo(f"{t('cli.dispatches')}:")
     for dispatch in detail.dispatches:
         click.echo(
-            f"  {when(dispatch.dispatched_at)}  {display_text(dispatch.department_name)}"
+            f"  {when(dispatch.dispatched_at)}  {masked_text(dispatch.department_name)}"
             f"  {t(f'cli.dispatch_role_{dispatch.role.value}')}"
             f"  {t('cli.work_col_sign_due')} {when(dispatch.sign_due_at)}"
             f"  {t('cli.work_col_due')} {when(dispatch.handle_due_at)}"
@@ -177,10 +177,10 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
             after = t(f"state.{event.to_state.value}") if event.to_state else before
             change = f" {before} → {after}"
         said = with_reason(event.action, event.detail, event.reason, zone)
-        reason = f" — {display_text(said)}" if said else ""
+        reason = f" — {masked_text(said)}" if said else ""
         behalf = f" {t('cli.on_behalf')}" if event.on_behalf else ""
         click.echo(
-            f"  {when(event.at)}  {display_text(event.operator_name)}{behalf}  "
+            f"  {when(event.at)}  {masked_text(event.operator_name)}{behalf}  "
             f"{t(f'action.{event.action.value}')}{change}{reason}"
         )
 
@@ -227,7 +227,7 @@ def cases_import(
                 file=name,
                 batch=prior.id,
                 at=services.context.local_text(prior.imported_at),
-                operator=display_text(prior.operator_name),
+                operator=masked_text(prior.operator_name),
                 records=prior.records,
             )
         )

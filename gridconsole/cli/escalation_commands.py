@@ -21,7 +21,7 @@ from gridconsole.domain.enums import (
     ReportLevel,
     Severity,
 )
-from gridconsole.domain.text import display_text
+from gridconsole.domain.privacy import masked_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def escalation_list(state: CliState, as_json: bool) -> None:
                     card.case_code,
                     t(f"escalation_kind.{card.kind.value}"),
                     t(f"severity.{card.severity.value}"),
-                    display_text(card.grid_name or "-"),
+                    masked_text(card.grid_name or "-"),
                     _when(card.raised_at, zone),
                     _next_report(card, zone, now),
                     str(card.open_alerts) if card.open_alerts else "",
@@ -199,13 +199,13 @@ def escalation_show(state: CliState, escalation_id: int, as_json: bool) -> None:
     lines = [
         ("id", str(card.id)),
         ("version", str(card.version)),
-        ("case", f"{card.case_code} {display_text(card.case_title)}"),
+        ("case", f"{card.case_code} {masked_text(card.case_title)}"),
         ("case_state", t(f"state.{card.case_state.value}")),
         ("kind", t(f"escalation_kind.{card.kind.value}")),
         ("severity", t(f"severity.{card.severity.value}")),
         ("stage", t(f"escalation_stage.{card.stage.value}")),
         ("source", t(f"escalation_source.{card.source.value}")),
-        ("grid", display_text(card.grid_name or "-")),
+        ("grid", masked_text(card.grid_name or "-")),
         ("raised", _when(card.raised_at, zone, full)),
         ("confirmed", _when(card.confirmed_at, zone, full)),
         ("closed", _when(card.closed_at, zone, full)),
@@ -213,7 +213,7 @@ def escalation_show(state: CliState, escalation_id: int, as_json: bool) -> None:
         ("missed", str(card.missed_count)),
         ("levels_required", levels(card.levels_required)),
         ("levels_owed", levels(card.levels_owed)),
-        ("reason", display_text(card.reason)),
+        ("reason", masked_text(card.reason)),
     ]
     for name, value in lines:
         click.echo(f"{t(f'escalation_cli.field_{name}')}: {value}")
@@ -222,14 +222,14 @@ def escalation_show(state: CliState, escalation_id: int, as_json: bool) -> None:
         click.echo(f"  {t('escalation_cli.none')}")
     for report in detail.reports:
         late = f" {t('escalation_cli.late')}" if report.late else ""
-        recipient = f" {display_text(report.recipient)}" if report.recipient else ""
+        recipient = f" {masked_text(report.recipient)}" if report.recipient else ""
         click.echo(
             f"  {_when(report.reported_at, zone, full)}  {t(f'report_kind.{report.kind.value}')}"
             f"  {t(f'report_channel.{report.channel.value}')}"
             f"  {t(f'report_level.{report.level.value}')}{recipient}"
-            f"  {display_text(report.operator)}{late}"
+            f"  {masked_text(report.operator)}{late}"
         )
-        for text_line in display_text(report.content).split("\n"):
+        for text_line in masked_text(report.content).split("\n"):
             click.echo(f"    {text_line}")
     click.echo(f"{t('escalation_cli.alerts')}:")
     if not detail.alerts:
@@ -245,7 +245,7 @@ def _alert_line(alert: AlertRow, zone: ZoneInfo) -> str:
         seen = t(
             "escalation_cli.acknowledged",
             at=_when(alert.acknowledged_at, zone, full),
-            by=display_text(alert.acknowledged_by or t("entity.system")),
+            by=masked_text(alert.acknowledged_by or t("entity.system")),
         )
     else:
         seen = t("escalation_cli.unacknowledged")

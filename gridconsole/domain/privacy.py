@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from gridconsole.domain.text import display_text
+
 
 def mask_phone(phone: str | None) -> str:
     """``13812341234`` → ``138****1234``; short or odd numbers keep only their last four digits."""
@@ -43,3 +45,9 @@ def mask_numbers_in_text(text: str) -> str:
     """``text`` with every mobile and ID number in it masked as the fields are."""
     text = _ID_IN_TEXT.sub(lambda match: mask_id_number(match.group()), text)
     return _MOBILE_IN_TEXT.sub(lambda match: mask_phone(match.group()), text)
+
+
+def masked_text(value: str | None) -> str:
+    """Stored free text for a terminal or a log line: cleaned (``display_text``) and any mobile
+    or ID number quoted in it masked."""
+    return mask_numbers_in_text(display_text(value))

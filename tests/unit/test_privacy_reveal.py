@@ -20,6 +20,7 @@ from gridconsole.domain.enums import PersonalField, Role
 from gridconsole.domain.errors import PermissionDenied, ValidationFailed
 from gridconsole.domain.identifiers import id_check_character
 from gridconsole.domain.privacy import mask_numbers_in_text
+from gridconsole.services.operators import ensure_operator
 from gridconsole.services.roster_files import RosterKind, export_roster, import_roster
 from gridconsole.store.engine import Database
 from gridconsole.store.models import AuditEntry
@@ -193,3 +194,21 @@ def test_codes_and_longer_numbers_are_not_numbers_to_mask() -> None:
     assert mask_numbers_in_text(text) == (
         "网格320102002001001 编号MY-20261129-0001 单号1381234123456 身份证3201**********0079"
     )
+
+
+def test_the_command_line_masks_numbers_quoted_in_a_case(
+    db: Database, db_url: str, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from tests.unit.test_cli import ME, on
+
+    ensure_operator(db, clock, username=ME, display_name="值班测试", role=Role.dispatcher)
+    code = (
+        services_for(db, "disp", clock)
+        .cases.report(new_case_fields(description=f"请回电 13912345678，身份证 {id_number(3)}。"))
+        .code
+    )
+    shown = on(db_url, tmp_path, "cases", "show", code)
+    assert shown.exit_code == 0, shown.output
+    assert "139****5678" in shown.stdout
+    assert "13912345678" not in shown.stdout
+    assert id_number(3) not in shown.stdout
