@@ -65,6 +65,8 @@ def install(engine: Engine) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, current_schema())", (CHANNEL,))
 
+    @event.listens_for(engine, "begin")
     @event.listens_for(engine, "rollback")
     def _forget(connection: Any) -> None:
+        # also at begin: a connection the pool reset (a rollback without this event) starts clean
         connection.info.pop(_CHANGED, None)
