@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from gridconsole.clock import Clock
@@ -41,7 +42,8 @@ from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.database_files import sqlite_path
 from gridconsole.services.operators import resolve_actor
-from gridconsole.store.audit_log import default_key_path
+from gridconsole.store.audit_log import AuditKeyring, default_key_path
+from gridconsole.store.audit_verify import verify_chain
 from gridconsole.store.engine import BUSY_TIMEOUT_MS, Database
 
 # SQLite files begin with this (https://www.sqlite.org/fileformat.html, "Magic Header String")
@@ -173,9 +175,10 @@ def _copy_pages(source: Path, target: Path) -> None:
             raise sqlite3.OperationalError(f"journal mode stayed {mode}")
 
 
-def check_copy(path: Path) -> CopyCheck:
+def check_copy(path: Path, key: bytes | None = None) -> CopyCheck:
     """Integrity and the audit chain of a database file; :class:`RestoreRefused` with the
-    reason when either fails. The file is only read."""
+    reason when either fails. The file is only read. Without ``key`` the chain is only
+    counted (a file whose key is not at hand)."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))
@@ -202,11 +205,22 @@ def check_copy(path: Path) -> CopyCheck:
         raise RestoreRefused(path=path, reason=f"PRAGMA integrity_check: {verdict}")
     if "alembic_version" not in tables or "cases" not in tables:
         raise RestoreRefused(path=path, reason="not a gridconsole database")
-    return CopyCheck(integrity=verdict, audit_entries=_verify_audit(path))
+    return CopyCheck(integrity=verdict, audit_entries=_verify_audit(path, key))
 
 
-def _verify_audit(path: Path) -> int:
-    """The audit chain of the database at ``path``: how many entries were verified."""
+def _verify_audit(path: Path, key: bytes | None) -> int:
+    """The audit chain of the database at ``path``: every entry's keyed hash and link checked
+    (with ``key``); how many entries there are."""
+    if key is not None:
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+        try:
+            with Session(engine) as session:
+                verdict = verify_chain(session, key)
+        finally:
+            engine.dispose()
+        if not verdict.ok:
+            raise RestoreRefused(path=path, reason=f"audit chain: {verdict.problem}")
+        return verdict.entries
     with closing(_connect(path, read_only=True)) as connection:
         tables = {
             name
@@ -238,7 +252,7 @@ def backup_database(
     try:
         _copy_pages(source, partial)
         try:
-            check = check_copy(partial)
+            check = check_copy(partial, context.db.audit.keyring.key())
         except RestoreRefused as exc:
             raise BackupFailed(path=target, reason=exc.params["reason"]) from exc
         _sync(partial)
@@ -298,7 +312,8 @@ def restore_database(
 ) -> RestoreReport:
     """Replace the SQLite database of ``url`` with the verified copy ``source``."""
     live = _database_file(url).absolute()
-    check = check_copy(source)
+    # the copy's chain is checked with the live database's key: the key never travels with it
+    check = check_copy(source, AuditKeyring(_live_key_path(live, settings)).key())
     if not live.exists():
         raise RestoreRefused(path=live, reason="no database file to replace")
     incoming = _private_temporary(live, "restoring")

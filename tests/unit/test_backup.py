@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import stat
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from gridconsole.domain.errors import PermissionDenied
 from gridconsole.services.backup import (
     BackupFailed,
     NotSqlite,
+    RestoreRefused,
     backup_database,
     check_copy,
 )
@@ -210,3 +212,27 @@ def test_backup_failure_leaves_no_file(
         str(failed.value) == f"备份到 {missing} 失败：No such file or directory；该处未写入任何内容"
     )
     assert not missing.parent.exists()
+
+
+@FILE_BACKUPS
+def test_a_copy_whose_audit_chain_was_altered_is_not_restored(
+    admin_db: Database, db_path: Path, tmp_path: Path, clock: FrozenClock
+) -> None:
+    """The copy is checked with the live database's key before anything is replaced."""
+    import sqlite3
+
+    add_cases(admin_db, clock, 2)
+    copy = tmp_path / "copy.db"
+    assert run(sqlite_url(db_path), tmp_path, "backup", str(copy)).exit_code == 0
+    key = admin_db.audit.keyring.key()
+    assert check_copy(copy, key).audit_entries >= 3
+    with closing(sqlite3.connect(copy)) as connection, connection:
+        connection.execute("DROP TRIGGER audit_entries_no_update")
+        connection.execute("UPDATE audit_entries SET username = 'forged' WHERE seq = 2")
+    with pytest.raises(RestoreRefused, match="audit chain: entry 2"):
+        check_copy(copy, key)
+    before = digest(db_path)
+    refused = restore(db_path, tmp_path, copy)
+    assert refused.exit_code == 1
+    assert "audit chain" in refused.output
+    assert digest(db_path) == before
