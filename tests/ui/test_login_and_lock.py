@@ -35,19 +35,33 @@ async def type_text(pilot: object, text: str) -> None:
         await pilot.press(char)  # type: ignore[attr-defined]
 
 
+class IdleSeconds:
+    """Real seconds as the console's idle timer reads them, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta.total_seconds()
+
+
 async def test_idle_console_locks_and_unlocks_with_the_password(
     db: Database, clock: FrozenClock, seeded: list[str]
 ) -> None:
     settings = Settings()
     services_for(db, "admin", clock).operators.set_password("disp", PASSWORD)
-    app = GridConsoleApp(services_for(db, "disp", clock, settings), settings)
+    idle = IdleSeconds()
+    app = GridConsoleApp(services_for(db, "disp", clock, settings), settings, idle_seconds=idle)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert any(code in frame_text(app) for code in seeded)  # the queue shows the cases
-        clock.advance(timedelta(minutes=9, seconds=59))
+        idle.advance(timedelta(minutes=9, seconds=59))
         app.watch_idle_and_terminal()
         assert isinstance(app.screen, MainScreen)
-        clock.advance(timedelta(seconds=1))
+        idle.advance(timedelta(seconds=1))
         app.watch_idle_and_terminal()
         await settle(pilot)
         assert isinstance(app.screen, LockScreen)
@@ -77,19 +91,36 @@ async def test_a_key_resets_the_idle_time(
     db: Database, clock: FrozenClock, seeded: list[str]
 ) -> None:
     settings = Settings()
-    app = GridConsoleApp(services_for(db, "disp", clock, settings), settings)
+    idle = IdleSeconds()
+    app = GridConsoleApp(services_for(db, "disp", clock, settings), settings, idle_seconds=idle)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        clock.advance(timedelta(minutes=9))
+        idle.advance(timedelta(minutes=9))
         await pilot.press("down")
-        clock.advance(timedelta(minutes=9))
+        idle.advance(timedelta(minutes=9))
         app.watch_idle_and_terminal()
         assert isinstance(app.screen, MainScreen)
 
 
 async def test_idle_lock_off(db: Database, clock: FrozenClock) -> None:
     settings = Settings.model_validate({"security": {"idle_lock_minutes": 0}})
-    app = GridConsoleApp(services_for(db, "disp", clock, settings), settings)
+    idle = IdleSeconds()
+    app = GridConsoleApp(services_for(db, "disp", clock, settings), settings, idle_seconds=idle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        idle.advance(timedelta(hours=5))
+        app.watch_idle_and_terminal()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_jump_of_the_simulated_clock_is_not_idleness(
+    db: Database, clock: FrozenClock
+) -> None:
+    """Training clocks run fast and tests move theirs by hours: only real seconds lock."""
+    settings = Settings()
+    app = GridConsoleApp(
+        services_for(db, "disp", clock, settings), settings, idle_seconds=IdleSeconds()
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         clock.advance(timedelta(hours=5))
