@@ -42,6 +42,9 @@ except SystemExit as exit:
 """
 
 
+LIVENESS_SECONDS = 60
+
+
 def test_the_console_ends_cleanly_when_its_terminal_hangs_up(
     db: Database, db_url: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
@@ -71,7 +74,9 @@ def test_the_console_ends_cleanly_when_its_terminal_hangs_up(
         os.close(master)  # the link drops
         hung_up_at = time.monotonic()
         status = None
-        while time.monotonic() - hung_up_at < 10:
+        # a bound for "it ends" (liveness), not a speed target: the time is printed below; on a
+        # busy CI machine a console still opening its database took more than 10 s
+        while time.monotonic() - hung_up_at < LIVENESS_SECONDS:
             finished, status = os.waitpid(pid, os.WNOHANG)
             if finished:
                 break
@@ -79,7 +84,9 @@ def test_the_console_ends_cleanly_when_its_terminal_hangs_up(
         else:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            raise AssertionError("the console was still running 10 s after the hang-up")
+            raise AssertionError(
+                f"the console was still running {LIVENESS_SECONDS} s after the hang-up"
+            )
         seconds = time.monotonic() - hung_up_at
     finally:
         with contextlib.suppress(OSError):
