@@ -19,12 +19,12 @@ from sqlmodel import col
 
 from gridconsole.domain import claims, permissions
 from gridconsole.domain.enums import Action
-from gridconsole.services.audit import record_audit
+from gridconsole.services.case_notes import note_case_event
 from gridconsole.services.case_views import stored_claim
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.lookups import case_by_code
 from gridconsole.services.records import ClaimView
-from gridconsole.store.models import Case, CaseEvent, row_id
+from gridconsole.store.models import Case
 
 
 class ClaimService:
@@ -164,24 +164,15 @@ class ClaimService:
         reason: str = "",
         detail: dict[str, Any],
     ) -> None:
-        session.add(
-            CaseEvent(
-                case_id=row_id(case),
-                at=now,
-                operator_id=self.context.actor.id,
-                action=action,
-                reason=reason,
-                detail=detail,
-            )
-        )
-        session.flush()
-        record_audit(
+        note_case_event(
             session,
             self.context,
-            f"case.{action.value}",
-            case_id=row_id(case),
-            subject=f"case:{case.code}",
-            detail={**({"reason": reason} if reason else {}), **detail},
+            case,
+            action,
+            now,
+            audit_prefix="case",
+            reason=reason,
+            detail=detail,
         )
 
 

@@ -47,6 +47,7 @@ from gridconsole.domain.errors import (
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.audit import record_audit
+from gridconsole.services.case_notes import note_case_event
 from gridconsole.services.context import ServiceContext
 from gridconsole.services.escalation_records import (
     AlertRow,
@@ -797,24 +798,15 @@ class EscalationService:
         reason: str = "",
         detail: Mapping[str, Any],
     ) -> None:
-        session.add(
-            CaseEvent(
-                case_id=row_id(case),
-                at=now,
-                operator_id=self.context.actor.id,
-                action=action,
-                reason=reason,
-                detail=dict(detail),
-            )
-        )
-        session.flush()
-        record_audit(
+        note_case_event(
             session,
             self.context,
-            f"escalation.{action.value}",
-            case_id=row_id(case),
-            subject=f"case:{case.code}",
-            detail={**({"reason": reason} if reason else {}), **dict(detail)},
+            case,
+            action,
+            now,
+            audit_prefix="escalation",
+            reason=reason,
+            detail=detail,
         )
 
     @staticmethod
