@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -21,13 +22,14 @@ def demo_database(cases: int) -> tuple[Path, float | None]:
     (None when it was reused)."""
     DATA.mkdir(exist_ok=True)
     path = DATA / f"demo-{cases}.db"
+    partial = path.with_suffix(".partial")
     if path.exists():
+        _adopt_audit_key(partial, path)  # a database built before the key followed the rename
         # a database built by an older revision is brought to head, not rebuilt
         db = Database.connect(f"sqlite:///{path}")
         database.upgrade(db, Settings())
         db.dispose()
         return path, None
-    partial = path.with_suffix(".partial")
     for leftover in DATA.glob(f"{partial.name}*"):
         leftover.unlink()
     started = time.perf_counter()
@@ -37,4 +39,23 @@ def demo_database(cases: int) -> tuple[Path, float | None]:
     db.dispose()
     elapsed = time.perf_counter() - started
     partial.rename(path)
+    _adopt_audit_key(partial, path)
     return path, elapsed
+
+
+def _adopt_audit_key(built: Path, final: Path) -> None:
+    """The audit key is made beside the file as it is built (``<file>.audit-key``); the renamed
+    database needs it beside its own name, or no write to it can be chained."""
+    key = built.with_name(built.name + ".audit-key")
+    if key.exists() and not final.with_name(final.name + ".audit-key").exists():
+        key.rename(final.with_name(final.name + ".audit-key"))
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A scratch copy of a closed demo database with its audit key beside it, so the copy can be
+    written to (each write appends a keyed audit entry); ``target``."""
+    shutil.copy(source, target)
+    key = source.with_name(source.name + ".audit-key")
+    if key.exists():
+        shutil.copy(key, target.with_name(target.name + ".audit-key"))
+    return target

@@ -4,7 +4,6 @@ lead's pending requests, and one dispatch (a write transaction) on a copy of the
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import tempfile
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from bench.datasets import copy_database
 from bench.queue_pages import _captured_sql
 from bench.stats import Figure, measure
 from gridconsole.clock import FrozenClock
@@ -88,7 +88,7 @@ def _dispatch_writes(path: Path, runs: int) -> Figure:
     """Dispatch up to ``runs`` waiting cases one by one on a copy, each its own transaction."""
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "copy.db"
-        shutil.copy(path, copy)
+        copy_database(path, copy)
         db = Database.connect(f"sqlite:///{copy}")
         with db.read() as session:
             lead_name = (

@@ -14,13 +14,13 @@ commit: no validation, no events, no search index, no duplicate check.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.datasets import copy_database
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
 from gridconsole.services.bundle import Services
@@ -80,8 +80,8 @@ def run(base: Path, records: int) -> ImportRates:
         data = folder / "cases.jsonl"
         write_records(base, records, data)
         imported_copy, bare_copy = folder / "imported.db", folder / "bare.db"
-        shutil.copy(base, imported_copy)
-        shutil.copy(base, bare_copy)
+        copy_database(base, imported_copy)
+        copy_database(base, bare_copy)
         db = Database.connect(f"sqlite:///{imported_copy}")
         services = Services.build(db, Settings(), FrozenClock(T0), os_username())
         started = time.perf_counter()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import shutil
 import statistics
 import tempfile
 import time
@@ -20,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bench.datasets import copy_database
 from gridconsole.clock import OffsetClock
 from gridconsole.config import Settings
 from gridconsole.domain.work_calendar import DayKind
@@ -59,7 +59,7 @@ def _prepare(db: Database, burst: int, due: datetime) -> int:
 def run(source: Path, burst: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "timers.db"
-        shutil.copy(source, path)
+        copy_database(source, path)
         db = Database.connect(f"sqlite:///{path}")
         settings = Settings()
         rss_start = _rss_mib()

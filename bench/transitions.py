@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
-import shutil
 import statistics
 import tempfile
 import time
@@ -24,6 +23,7 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
+from bench.datasets import copy_database
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
 from gridconsole.services.bundle import Services
@@ -143,7 +143,7 @@ def run_sqlite(base: Path, per_process: int) -> dict[str, Throughput]:
     with tempfile.TemporaryDirectory(dir=base.parent) as scratch:
         folder = Path(scratch)
         copy = folder / "writers.db"
-        shutil.copy(base, copy)
+        copy_database(base, copy)
         url = f"sqlite:///{copy}"
         codes, lead = _prepare(url, base, folder, per_process * PROCESSES)
         return measure(url, codes, lead)
