@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from gridconsole.cli.main import EXIT_REFUSED, CliState, echo_table, fail, main, pass_state
-from gridconsole.domain.text import display_text
+from gridconsole.cli.main import EXIT_REFUSED, CliState, fail, main, pass_state
+from gridconsole.cli.output import echo_table, masked
 from gridconsole.i18n import t
 
 
@@ -153,10 +153,10 @@ def audit_list(
             [
                 str(row.seq),
                 context.local_text(row.at),
-                display_text(row.display_name or row.username),
+                masked(row.display_name or row.username),
                 row.action,
-                display_text(row.case_code or row.subject),
-                display_text(row.detail)[:80],
+                masked(row.case_code or row.subject),
+                masked(row.detail)[:80],
             ]
             for row in page.rows
         ],

@@ -9,20 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
     from gridconsole.services.calendar import CalendarService
-from gridconsole.cli.main import (
-    CliState,
-    echo_json,
-    echo_table,
-    fail,
-    main,
-    pass_state,
-    plain_value,
-)
+from gridconsole.cli.main import CliState, fail, main, pass_state
+from gridconsole.cli.output import echo_json, echo_table, masked, plain_value
 
 
 @main.group()
@@ -73,7 +65,7 @@ def calendar_set(state: CliState, day_text: str, kind_text: str, note: str) -> N
             "calendar.set",
             day=entry.day.isoformat(),
             kind=_kind_label(entry.kind),
-            note=display_text(entry.note),
+            note=masked(entry.note),
         )
     )
 
@@ -89,7 +81,7 @@ def calendar_remove(state: CliState, day_text: str) -> None:
             "calendar.removed",
             day=entry.day.isoformat(),
             kind=_kind_label(entry.kind),
-            note=display_text(entry.note),
+            note=masked(entry.note),
         )
     )
 
@@ -124,8 +116,8 @@ def calendar_list(state: CliState, year: int | None, as_json: bool) -> None:
                 entry.day.isoformat(),
                 weekdays[entry.day.weekday()],
                 _kind_label(entry.kind),
-                display_text(entry.note),
-                display_text(entry.entered_by_name),
+                masked(entry.note),
+                masked(entry.entered_by_name),
                 f"{entry.entered_at.astimezone(zone):%Y-%m-%d %H:%M}",
             ]
             for entry in entries
@@ -143,7 +135,7 @@ def calendar_import(state: CliState, file: Path, dry_run: bool) -> None:
     name = click.format_filename(file)
     if not report.accepted:
         for problem in report.problems:
-            click.echo(problem.render(name), err=True)
+            click.echo(masked(problem.render(name)), err=True)
         fail(t("import.refused", problems=len(report.problems), records=report.records))
     if report.dry_run:
         click.echo(

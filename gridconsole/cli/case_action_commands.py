@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from gridconsole.cli.output import masked
 from gridconsole.domain.enums import Priority, RejectReason
 from gridconsole.i18n import t
 
@@ -163,7 +164,8 @@ def _claim_changed(services: Services, view: ClaimView) -> None:
         click.echo(t("claims_cli.nobody", code=view.code))
         return
     until = f"{services.context.local(view.claimed_until):%Y-%m-%d %H:%M}"
-    click.echo(t("claims_cli.held", code=view.code, holder=view.claimed_by_name, until=until))
+    holder = masked(view.claimed_by_name)
+    click.echo(t("claims_cli.held", code=view.code, holder=holder, until=until))
 
 
 @case.command("claim")

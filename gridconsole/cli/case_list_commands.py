@@ -8,21 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from gridconsole.cli.output import echo_json, echo_table, masked, masked_lines, plain_value
 from gridconsole.domain.enums import CaseState
-from gridconsole.domain.privacy import masked_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
     from gridconsole.services.records import CaseDetail
-from gridconsole.cli.main import (
-    CliState,
-    echo_json,
-    echo_table,
-    fail,
-    main,
-    pass_state,
-    plain_value,
-)
+from gridconsole.cli.main import CliState, fail, main, pass_state
 
 
 @main.group()
@@ -87,9 +79,9 @@ def cases_list(
                 row.code,
                 t(f"priority.{row.priority.name}"),
                 t(f"state.{row.state.value}"),
-                masked_text(row.category_name),
-                masked_text(row.grid_name),
-                masked_text(row.title),
+                row.category_name,
+                row.grid_name,
+                row.title,
                 f"{row.reported_at.astimezone(zone):%Y-%m-%d %H:%M}",
             ]
             for row in rows
@@ -155,15 +147,15 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
         ),
     ]
     for name, value in lines:
-        click.echo(f"{t('cli.field.' + name)}: {masked_text(value)}")
+        click.echo(f"{t('cli.field.' + name)}: {masked(value)}")
     click.echo(f"{t('cli.field.description')}:")
-    for text_line in masked_text(detail.description).split("\n"):
+    for text_line in masked_lines(detail.description):
         click.echo(f"  {text_line}")
     if detail.dispatches:
         click.echo(f"{t('cli.dispatches')}:")
     for dispatch in detail.dispatches:
         click.echo(
-            f"  {when(dispatch.dispatched_at)}  {masked_text(dispatch.department_name)}"
+            f"  {when(dispatch.dispatched_at)}  {masked(dispatch.department_name)}"
             f"  {t(f'cli.dispatch_role_{dispatch.role.value}')}"
             f"  {t('cli.work_col_sign_due')} {when(dispatch.sign_due_at)}"
             f"  {t('cli.work_col_due')} {when(dispatch.handle_due_at)}"
@@ -177,10 +169,10 @@ def _echo_detail(detail: CaseDetail, zone: Any) -> None:
             after = t(f"state.{event.to_state.value}") if event.to_state else before
             change = f" {before} → {after}"
         said = with_reason(event.action, event.detail, event.reason, zone)
-        reason = f" — {masked_text(said)}" if said else ""
+        reason = f" — {masked(said)}" if said else ""
         behalf = f" {t('cli.on_behalf')}" if event.on_behalf else ""
         click.echo(
-            f"  {when(event.at)}  {masked_text(event.operator_name)}{behalf}  "
+            f"  {when(event.at)}  {masked(event.operator_name)}{behalf}  "
             f"{t(f'action.{event.action.value}')}{change}{reason}"
         )
 
@@ -227,14 +219,14 @@ def cases_import(
                 file=name,
                 batch=prior.id,
                 at=services.context.local_text(prior.imported_at),
-                operator=masked_text(prior.operator_name),
+                operator=masked(prior.operator_name),
                 records=prior.records,
             )
         )
         return
     if not report.accepted:
         for problem in report.problems:
-            click.echo(problem.render(name), err=True)
+            click.echo(masked(problem.render(name)), err=True)
         fail(t("import.refused", problems=len(report.problems), records=report.records))
     if report.dry_run:
         click.echo(t("import.dry_run_ok", records=report.records, format=report.format.value))

@@ -7,21 +7,14 @@ from typing import TYPE_CHECKING
 import click
 
 from gridconsole.domain.enums import DepartmentKind
-from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
     from gridconsole.services.departments import DepartmentService
     from gridconsole.services.dispatch_records import DepartmentRecord
     from gridconsole.services.routing import RouteRecord
-from gridconsole.cli.main import (
-    CliState,
-    echo_json,
-    echo_table,
-    main,
-    pass_state,
-    plain_value,
-)
+from gridconsole.cli.main import CliState, main, pass_state
+from gridconsole.cli.output import echo_json, echo_table, masked, plain_value
 
 KIND_CHOICE = click.Choice([kind.value for kind in DepartmentKind])
 
@@ -35,7 +28,7 @@ def _kind_label(kind: DepartmentKind) -> str:
 
 
 def _named(record: DepartmentRecord) -> dict[str, str]:
-    return {"code": record.code, "name": display_text(record.name)}
+    return {"code": record.code, "name": masked(record.name)}
 
 
 # -- gridconsole department ---------------------------------------------------------------------
@@ -72,12 +65,12 @@ def department_list(state: CliState, as_json: bool) -> None:
         [
             [
                 record.code,
-                display_text(record.name),
+                masked(record.name),
                 _kind_label(record.kind),
                 record.duty_phone or "-",
                 t("department.active") if record.active else t("department.inactive"),
                 " ".join(record.category_codes) or "-",
-                " ".join(display_text(name) for name in record.liaison_names) or "-",
+                " ".join(masked(name) for name in record.liaison_names) or "-",
             ]
             for record in records
         ],
@@ -166,15 +159,15 @@ def _place(record: RouteRecord) -> str:
     """`` 320102002001 大行宫社区`` for a community or grid; empty for a category's default."""
     if record.scope == "category":
         return ""
-    return f" {record.scope_code} {display_text(record.scope_name)}"
+    return f" {record.scope_code} {masked(record.scope_name)}"
 
 
 def _route_fields(record: RouteRecord) -> dict[str, str]:
     return {
-        "category": f"{record.category_code} {display_text(record.category_name)}",
+        "category": f"{record.category_code} {masked(record.category_name)}",
         "scope": t(f"routing.scope_{record.scope}"),
         "place": _place(record),
-        "department": f"{record.department.code} {display_text(record.department.name)}",
+        "department": f"{record.department.code} {masked(record.department.name)}",
     }
 
 
@@ -203,12 +196,12 @@ def route_list(state: CliState, as_json: bool) -> None:
     ]
     rows = []
     for record in records:
-        department = f"{record.department.code} {display_text(record.department.name)}"
+        department = f"{record.department.code} {masked(record.department.name)}"
         if not record.department_active:
             department += t("routing.inactive")
         rows.append(
             [
-                f"{record.category_code} {display_text(record.category_name)}",
+                f"{record.category_code} {masked(record.category_name)}",
                 t(f"routing.scope_{record.scope}"),
                 _place(record).strip() or "-",
                 department,

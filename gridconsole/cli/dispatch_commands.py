@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import click
 
 from gridconsole.cli.case_action_commands import _transition, _version_option, case
-from gridconsole.cli.main import CliState, echo_json, echo_table, main, pass_state, plain_value
+from gridconsole.cli.main import CliState, main, pass_state
+from gridconsole.cli.output import echo_json, echo_table, plain_value
 from gridconsole.domain.enums import ContactChannel, Satisfaction
-from gridconsole.domain.privacy import masked_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
@@ -321,13 +321,12 @@ def request_list(state: CliState, case_code: str | None, as_json: bool) -> None:
                 t(f"request_kind.{row.kind.value}"),
                 t(f"request_status.{row.status.value}"),
                 row.case_code,
-                masked_text(row.department.name) if row.department else "",
-                masked_text(row.requested_by_name)
-                + (f" {t('cli.on_behalf')}" if row.on_behalf else ""),
+                row.department.name if row.department else "",
+                row.requested_by_name + (f" {t('cli.on_behalf')}" if row.on_behalf else ""),
                 when(row.requested_at),
                 when(row.new_due_at)
                 or (row.resume_planned_on.isoformat() if row.resume_planned_on else "")
-                or masked_text(row.basis),
+                or row.basis,
             ]
             for row in rows
         ],
@@ -404,8 +403,8 @@ def worklist(state: CliState, department: str | None, as_json: bool) -> None:
                 row.case_code,
                 t(f"state.{row.state.value}"),
                 t(f"cli.dispatch_role_{row.role.value}"),
-                masked_text(row.department.name),
-                masked_text(row.title),
+                row.department.name,
+                row.title,
                 when(row.sign_due_at),
                 when(row.due_at),
                 t(f"request_kind.{row.pending_request.value}") if row.pending_request else "",

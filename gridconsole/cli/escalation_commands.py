@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gridconsole.cli.main import CliState, echo_json, echo_table, main, pass_state, plain_value
+from gridconsole.cli.main import CliState, main, pass_state
+from gridconsole.cli.output import echo_json, echo_table, masked, masked_lines, plain_value
 from gridconsole.domain.enums import (
     EscalationKind,
     ReportChannel,
@@ -21,7 +22,6 @@ from gridconsole.domain.enums import (
     ReportLevel,
     Severity,
 )
-from gridconsole.domain.privacy import masked_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def escalation_list(state: CliState, as_json: bool) -> None:
                     card.case_code,
                     t(f"escalation_kind.{card.kind.value}"),
                     t(f"severity.{card.severity.value}"),
-                    masked_text(card.grid_name or "-"),
+                    card.grid_name or "-",
                     _when(card.raised_at, zone),
                     _next_report(card, zone, now),
                     str(card.open_alerts) if card.open_alerts else "",
@@ -199,13 +199,13 @@ def escalation_show(state: CliState, escalation_id: int, as_json: bool) -> None:
     lines = [
         ("id", str(card.id)),
         ("version", str(card.version)),
-        ("case", f"{card.case_code} {masked_text(card.case_title)}"),
+        ("case", f"{card.case_code} {masked(card.case_title)}"),
         ("case_state", t(f"state.{card.case_state.value}")),
         ("kind", t(f"escalation_kind.{card.kind.value}")),
         ("severity", t(f"severity.{card.severity.value}")),
         ("stage", t(f"escalation_stage.{card.stage.value}")),
         ("source", t(f"escalation_source.{card.source.value}")),
-        ("grid", masked_text(card.grid_name or "-")),
+        ("grid", masked(card.grid_name or "-")),
         ("raised", _when(card.raised_at, zone, full)),
         ("confirmed", _when(card.confirmed_at, zone, full)),
         ("closed", _when(card.closed_at, zone, full)),
@@ -213,7 +213,7 @@ def escalation_show(state: CliState, escalation_id: int, as_json: bool) -> None:
         ("missed", str(card.missed_count)),
         ("levels_required", levels(card.levels_required)),
         ("levels_owed", levels(card.levels_owed)),
-        ("reason", masked_text(card.reason)),
+        ("reason", masked(card.reason)),
     ]
     for name, value in lines:
         click.echo(f"{t(f'escalation_cli.field_{name}')}: {value}")
@@ -222,14 +222,14 @@ def escalation_show(state: CliState, escalation_id: int, as_json: bool) -> None:
         click.echo(f"  {t('escalation_cli.none')}")
     for report in detail.reports:
         late = f" {t('escalation_cli.late')}" if report.late else ""
-        recipient = f" {masked_text(report.recipient)}" if report.recipient else ""
+        recipient = f" {masked(report.recipient)}" if report.recipient else ""
         click.echo(
             f"  {_when(report.reported_at, zone, full)}  {t(f'report_kind.{report.kind.value}')}"
             f"  {t(f'report_channel.{report.channel.value}')}"
             f"  {t(f'report_level.{report.level.value}')}{recipient}"
-            f"  {masked_text(report.operator)}{late}"
+            f"  {masked(report.operator)}{late}"
         )
-        for text_line in masked_text(report.content).split("\n"):
+        for text_line in masked_lines(report.content):
             click.echo(f"    {text_line}")
     click.echo(f"{t('escalation_cli.alerts')}:")
     if not detail.alerts:
@@ -245,7 +245,7 @@ def _alert_line(alert: AlertRow, zone: ZoneInfo) -> str:
         seen = t(
             "escalation_cli.acknowledged",
             at=_when(alert.acknowledged_at, zone, full),
-            by=masked_text(alert.acknowledged_by or t("entity.system")),
+            by=masked(alert.acknowledged_by or t("entity.system")),
         )
     else:
         seen = t("escalation_cli.unacknowledged")

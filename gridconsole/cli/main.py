@@ -8,17 +8,15 @@ configuration error.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from gridconsole.cli.output import masked_lines
 from gridconsole.clock import Clock, OffsetClock, SystemClock
 from gridconsole.config import LOCALES, ConfigError, Settings, load_settings
 from gridconsole.domain.errors import DomainError
@@ -56,7 +54,9 @@ class CliState:
 
 
 def fail(message: str, status: int = EXIT_REFUSED) -> NoReturn:
-    click.echo(message, err=True)
+    """``message`` on stderr, masked (a refusal may quote stored text, a database error its
+    parameters), and exit with ``status``."""
+    click.echo("\n".join(masked_lines(message)), err=True)
     raise SystemExit(status)
 
 
@@ -250,49 +250,3 @@ def open_console(state: CliState, url: str | None = None, *, operator: str | Non
     )
     if status:
         raise SystemExit(status)
-
-
-def plain_value(value: object, zone: Any) -> object:
-    """JSON-ready: dataclasses to objects, enums to their stored value (priorities by name),
-    instants to ISO-8601 in the centre's zone, with the offset."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            item.name: plain_value(getattr(value, item.name), zone)
-            for item in dataclasses.fields(value)
-        }
-    if isinstance(value, enum.IntEnum):
-        return value.name
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.astimezone(zone).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [plain_value(item, zone) for item in value]
-    if isinstance(value, dict):
-        return {str(key): plain_value(item, zone) for key, item in value.items()}
-    return value
-
-
-def echo_json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
-
-
-def echo_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    from rich.cells import cell_len
-
-    widths = [cell_len(header) for header in headers]
-    for row in rows:
-        widths = [max(width, cell_len(cell)) for width, cell in zip(widths, row, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = (
-            cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths, strict=True)
-        )
-        return "  ".join(padded).rstrip()
-
-    click.echo(line(headers))
-    click.echo("  ".join("-" * width for width in widths))
-    for row in rows:
-        click.echo(line(row))

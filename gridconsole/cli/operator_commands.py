@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from gridconsole.cli.main import CliState, echo_table, fail, main, pass_state
+from gridconsole.cli.main import CliState, fail, main, pass_state
+from gridconsole.cli.output import echo_table, masked
 from gridconsole.domain.enums import Role
-from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 
 ROLE_CHOICE = click.Choice([role.value for role in Role])
@@ -49,7 +49,7 @@ def operator_add(
         t(
             "cli.operator_added",
             username=added.username,
-            name=added.display_name,
+            name=masked(added.display_name),
             role=t(f"role.{added.role.value}"),
         )
     )
@@ -64,7 +64,7 @@ def operator_list(state: CliState) -> None:
     rows = [
         [
             view.username,
-            display_text(view.display_name),
+            masked(view.display_name),
             t(f"role.{view.role.value}"),
             t("cli.yes") if view.active else t("cli.no"),
             view.department_code,

@@ -9,21 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from gridconsole.domain.enums import ComplaintOutcome, ComplaintSource
-from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
     from gridconsole.services.roster import RosterService
     from gridconsole.services.roster_records import WorkerRow
-from gridconsole.cli.main import (
-    CliState,
-    echo_json,
-    echo_table,
-    fail,
-    main,
-    pass_state,
-    plain_value,
-)
+from gridconsole.cli.main import CliState, fail, main, pass_state
+from gridconsole.cli.output import echo_json, echo_table, masked, plain_value
 
 KIND_CHOICE = click.Choice(["grids", "workers"])
 
@@ -44,7 +36,7 @@ def _day(value: str | None) -> date | None:
 def _worker_cells(row: WorkerRow) -> list[str]:
     return [
         str(row.id),
-        display_text(row.name),
+        masked(row.name),
         t(f"roster.WorkerRole.{row.role.value}"),
         t(f"roster.WorkerStatus.{row.status.value}")
         + (t("roster.cli.on_duty_mark") if row.on_duty_today else ""),
@@ -120,7 +112,7 @@ def roster_show(state: CliState, worker_id: int, as_json: bool) -> None:
         return
     row = detail.row
     for label, value in (
-        ("name", display_text(row.name)),
+        ("name", row.name),
         ("role", t(f"roster.WorkerRole.{row.role.value}")),
         ("status", t(f"roster.WorkerStatus.{row.status.value}")),
         ("mobile", detail.mobile or "-"),
@@ -129,7 +121,7 @@ def roster_show(state: CliState, worker_id: int, as_json: bool) -> None:
         ("grids", " ".join(row.grid_codes) or "-"),
         ("heads", " ".join(row.heads) or "-"),
     ):
-        click.echo(f"{t(f'roster.cli.col_{label}')}: {value}")
+        click.echo(f"{t(f'roster.cli.col_{label}')}: {masked(value)}")
     if detail.declaration is not None:
         for rule in ("citizen", "criminal", "detention", "dismissal", "dishonesty"):
             answer = getattr(detail.declaration, rule)
@@ -144,7 +136,7 @@ def roster_show(state: CliState, worker_id: int, as_json: bool) -> None:
         click.echo(
             f"#{complaint.id} {complaint.received_at.astimezone(state.settings.centre.zone):%Y-%m-%d} "
             f"{t(f'roster.ComplaintSource.{complaint.source.value}')} {state_text}: "
-            f"{display_text(complaint.content)}"
+            f"{masked(complaint.content)}"
         )
 
 
@@ -161,7 +153,7 @@ def roster_coverage(state: CliState, as_json: bool) -> None:
         for finding in report.findings:
             mark = t("roster.cli.warning") if finding.warning else t("roster.cli.breach")
             click.echo(
-                f"{mark} {finding.subject} {display_text(finding.subject_name)}: {finding.detail}"
+                f"{mark} {finding.subject} {masked(finding.subject_name)}: {masked(finding.detail)}"
             )
         click.echo(
             t(
@@ -188,7 +180,7 @@ def roster_import(state: CliState, file: Path, kind: str, dry_run: bool) -> None
     name = click.format_filename(file)
     if not report.accepted:
         for problem in report.problems:
-            click.echo(problem.render(name), err=True)
+            click.echo(masked(problem.render(name)), err=True)
         fail(t("roster.import.refused", problems=len(report.problems), records=report.records))
     if report.dry_run:
         click.echo(t("roster.import.dry_run_ok", records=report.records))
@@ -244,12 +236,12 @@ def roster_changes(state: CliState, since: str | None, until: str | None, as_jso
         [
             [
                 f"{record.changed_at.astimezone(zone):%Y-%m-%d %H:%M}",
-                f"{record.grid_code} {display_text(record.grid_name)}",
+                f"{record.grid_code} {masked(record.grid_name)}",
                 t(f"roster.GridChangeKind.{record.kind.value}"),
-                display_text(record.old_value) or "-",
-                display_text(record.new_value) or "-",
-                display_text(record.reason) or "-",
-                display_text(record.changed_by) or "-",
+                masked(record.old_value) or "-",
+                masked(record.new_value) or "-",
+                masked(record.reason) or "-",
+                masked(record.changed_by) or "-",
             ]
             for record in records
         ],
@@ -270,7 +262,7 @@ def roster_duty(state: CliState, worker_id: int, on_duty: str, version: int | No
     click.echo(
         t(
             "roster.cli.duty_on" if detail.row.on_duty_today else "roster.cli.duty_off",
-            name=display_text(detail.row.name),
+            name=masked(detail.row.name),
         )
     )
 
@@ -298,9 +290,7 @@ def roster_complain(
         complainant=complainant,
         complainant_phone=complainant_phone,
     )
-    click.echo(
-        t("roster.cli.complaint_recorded", id=record.id, name=display_text(record.worker_name))
-    )
+    click.echo(t("roster.cli.complaint_recorded", id=record.id, name=masked(record.worker_name)))
 
 
 @roster.command("handle")

@@ -67,7 +67,9 @@ def test_import_list_show_notice_and_coverage(
     assert data["total"] == 3
     worker_id = next(row["id"] for row in data["rows"] if row["name"] == "陈静")
     shown = ok(run(db_url, tmp_path, "roster", "show", str(worker_id)))
-    assert "13851001234" in shown  # an admin sees the full number
+    # no full number on stdout without a reveal, not even the admin's who keeps the roster
+    assert "138****1234" in shown
+    assert "13851001234" not in shown
     notice = ok(run(db_url, tmp_path, "roster", "notice", "-"))
     assert "网格长：陈静 13851001234" in notice
     coverage = run(db_url, tmp_path, "roster", "coverage")
