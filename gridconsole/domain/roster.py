@@ -7,7 +7,7 @@ its rule, so the operator reads why in words and a test can assert which rule re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -22,6 +22,7 @@ from gridconsole.domain.identifiers import (
     parse_id_number,
     parse_mobile,
 )
+from gridconsole.domain.privacy import mask_id_number, mask_phone
 from gridconsole.domain.text import clean_text
 from gridconsole.i18n import t
 
@@ -270,12 +271,44 @@ def split_codes(value: object) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def validate_worker(raw: Mapping[str, object], *, today: date) -> WorkerDraft:
+@dataclass(frozen=True)
+class StoredNumbers:
+    """A worker's mobile and ID number as stored ("" none): what a change keeps of them where
+    it gives none. Read in the change's own transaction, never from what a form was shown."""
+
+    mobile: str = ""
+    id_number: str = ""
+
+
+def _number(
+    raw: Mapping[str, object],
+    name: str,
+    problems: list[FieldProblem],
+    *,
+    maximum: int,
+    stored: str | None,
+    mask: Callable[[str | None], str],
+) -> tuple[str, str]:
+    """The number to check, and how a problem names it: the text given; None or absent with a
+    ``stored`` number, that number, named masked (an error line is no reveal)."""
+    if raw.get(name) is None and stored is not None:
+        return stored, mask(stored)
+    text = _text(raw, name, problems, required=False, maximum=maximum)
+    return text, text
+
+
+def validate_worker(
+    raw: Mapping[str, object], *, today: date, stored: StoredNumbers | None = None
+) -> WorkerDraft:
     """Check every field of a grid worker; raise :class:`ValidationFailed` listing all problems.
 
     Field names: ``name``, ``role``, ``part_time_category``, ``mobile``, ``id_number``,
     ``status``, ``grids`` and the declarations ``citizen``, ``criminal``, ``detention``,
     ``dismissal``, ``dishonesty``. Eligibility itself is :func:`check_eligibility`'s.
+
+    A change passes the worker's ``stored`` numbers: ``mobile`` or ``id_number`` absent or
+    None keeps the stored one (checked again, as the whole record is), ``""`` clears it, any
+    other text replaces it. Without ``stored`` (a new worker, an import) absent means none.
     """
     problems: list[FieldProblem] = []
     name = _text(raw, "name", problems, required=True, maximum=WORKER_NAME_MAX)
@@ -284,23 +317,37 @@ def validate_worker(raw: Mapping[str, object], *, today: date) -> WorkerDraft:
     category = _text(raw, "part_time_category", problems, required=False, maximum=CATEGORY_MAX)
     if role is WorkerRole.part_time and not category:
         problems.append(FieldProblem("part_time_category", t("roster.rule.category_required")))
-    mobile_text = _text(raw, "mobile", problems, required=False, maximum=20)
+    mobile_text, mobile_named = _number(
+        raw,
+        "mobile",
+        problems,
+        maximum=20,
+        stored=None if stored is None else stored.mobile,
+        mask=mask_phone,
+    )
     mobile = ""
     if mobile_text:
         try:
             mobile = parse_mobile(mobile_text)
         except ValueError as exc:
-            problems.append(FieldProblem("mobile", t(str(exc), value=mobile_text)))
+            problems.append(FieldProblem("mobile", t(str(exc), value=mobile_named)))
     elif role in (WorkerRole.grid_head, WorkerRole.full_time):
         # Art. 19: the head's and full-time workers' contact numbers are published
         problems.append(FieldProblem("mobile", t("roster.rule.mobile_required")))
-    id_text = _text(raw, "id_number", problems, required=False, maximum=24)
+    id_text, id_named = _number(
+        raw,
+        "id_number",
+        problems,
+        maximum=24,
+        stored=None if stored is None else stored.id_number,
+        mask=mask_id_number,
+    )
     id_number: IdNumber | None = None
     if id_text:
         try:
             id_number = parse_id_number(id_text, today=today)
         except ValueError as exc:
-            problems.append(FieldProblem("id_number", t(str(exc), value=id_text)))
+            problems.append(FieldProblem("id_number", t(str(exc), value=id_named)))
     elif role is WorkerRole.full_time:
         problems.append(FieldProblem("id_number", t("roster.rule.id_required")))
     answers: dict[str, bool | None] = {}

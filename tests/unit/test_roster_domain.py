@@ -27,6 +27,7 @@ from gridconsole.domain.roster import (
     EligibilityDeclaration,
     EligibilityRule,
     GridStaffing,
+    StoredNumbers,
     WorkerLoad,
     check_coverage,
     check_eligibility,
@@ -233,6 +234,53 @@ def test_part_time_needs_a_category_and_roles_read_in_chinese() -> None:
         worker_fields(role="兼职网格员", part_time_category="志愿者", mobile=""), today=TODAY
     )
     assert draft.part_time_category == "志愿者"
+
+
+def test_a_change_keeps_a_stored_number_not_given_and_clears_an_empty_one() -> None:
+    stored = StoredNumbers(mobile="13900001111", id_number=make_id("320102", date(1980, 5, 5), 7))
+    part_time = {"role": "part_time", "part_time_category": "志愿者"}
+    # absent or None: the stored numbers, parsed (the ID number's birth date with them)
+    for extra in ({}, {"mobile": None, "id_number": None}):
+        fields = worker_fields(**part_time)
+        del fields["mobile"], fields["id_number"]
+        draft = validate_worker({**fields, **extra}, today=TODAY, stored=stored)
+        assert draft.mobile == "13900001111"
+        assert draft.id_number is not None
+        assert draft.id_number.number == stored.id_number
+        assert draft.id_number.birth_date == date(1980, 5, 5)
+    # "" clears; text replaces
+    draft = validate_worker(
+        worker_fields(**part_time, mobile="", id_number=""), today=TODAY, stored=stored
+    )
+    assert (draft.mobile, draft.id_number) == ("", None)
+    draft = validate_worker(
+        worker_fields(**part_time, mobile="139 0000 2222", id_number=None),
+        today=TODAY,
+        stored=stored,
+    )
+    assert draft.mobile == "13900002222"
+    assert draft.id_number is not None
+    assert draft.id_number.number == stored.id_number
+    # without stored numbers (a new worker, an import) absent is none
+    fields = worker_fields(**part_time)
+    del fields["mobile"]
+    assert validate_worker(fields, today=TODAY).mobile == ""
+
+
+def test_a_kept_number_that_no_longer_passes_is_named_masked() -> None:
+    valid = make_id("320102", date(1990, 1, 1), 123)
+    wrong_check = valid[:-1] + ("1" if valid[-1] == "0" else "0")
+    stored = StoredNumbers(mobile="12345678901", id_number=wrong_check)
+    fields = worker_fields()
+    del fields["mobile"], fields["id_number"]
+    with pytest.raises(ValidationFailed) as caught:
+        validate_worker(fields, today=TODAY, stored=stored)
+    messages = {problem.field: problem.message for problem in caught.value.problems}
+    assert set(messages) == {"mobile", "id_number"}
+    assert "123****8901" in messages["mobile"]
+    assert mask_id_number(wrong_check) in messages["id_number"]
+    assert "12345678901" not in str(caught.value)
+    assert wrong_check not in str(caught.value)
 
 
 @pytest.mark.parametrize(
