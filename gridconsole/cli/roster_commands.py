@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from gridconsole.domain.enums import ComplaintOutcome, ComplaintSource
+from gridconsole.domain.enums import ComplaintOutcome, ComplaintSource, PersonalField
 from gridconsole.i18n import t
 
 if TYPE_CHECKING:
     from gridconsole.services.roster import RosterService
     from gridconsole.services.roster_records import WorkerRow
 from gridconsole.cli.main import CliState, fail, main, pass_state
-from gridconsole.cli.output import echo_json, echo_table, masked, plain_value
+from gridconsole.cli.output import RevealedText, echo_json, echo_table, masked, plain_value
 
 KIND_CHOICE = click.Choice(["grids", "workers"])
 
@@ -103,25 +103,45 @@ _WORKER_COLUMNS = (
 @roster.command("show")
 @click.argument("worker_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--reveal",
+    "reason",
+    default=None,
+    metavar="REASON",
+    help="Show the full mobile (and ID number: admins) for REASON, recorded in the audit log.",
+)
 @pass_state
-def roster_show(state: CliState, worker_id: int, as_json: bool) -> None:
-    """A worker's record: grids, declarations (Art. 14), complaints (Art. 19)."""
-    detail = _roster(state).worker(worker_id)
+def roster_show(state: CliState, worker_id: int, as_json: bool, reason: str | None) -> None:
+    """A worker's record: grids, declarations (Art. 14), complaints (Art. 19); numbers masked."""
+    zone = state.settings.centre.zone
+    services = state.services()
+    detail = services.roster.worker(worker_id)
+    # field → the full value, marked RevealedText by plain_value: printed unmasked
+    full: dict[str, str] = {}
+    if reason is not None:
+        # refused (no permission, no reason) before anything is printed
+        revealed = plain_value(services.privacy.reveal_worker(worker_id, reason=reason), zone)
+        assert isinstance(revealed, dict)
+        full = revealed["values"]
     if as_json:
-        echo_json(plain_value(detail, state.settings.centre.zone))
+        data = plain_value(detail, zone)
+        assert isinstance(data, dict)
+        data["revealed"] = full
+        echo_json(data)
         return
     row = detail.row
     for label, value in (
         ("name", row.name),
         ("role", t(f"roster.WorkerRole.{row.role.value}")),
         ("status", t(f"roster.WorkerStatus.{row.status.value}")),
-        ("mobile", detail.mobile or "-"),
-        ("id_number", detail.id_number or "-"),
+        ("mobile", full.get(PersonalField.worker_mobile.value) or detail.mobile or "-"),
+        ("id_number", full.get(PersonalField.worker_id_number.value) or detail.id_number or "-"),
         ("birth", "-" if row.birth_date is None else f"{row.birth_date} ({row.age})"),
         ("grids", " ".join(row.grid_codes) or "-"),
         ("heads", " ".join(row.heads) or "-"),
     ):
-        click.echo(f"{t(f'roster.cli.col_{label}')}: {masked(value)}")
+        mark = t("privacy.revealed") if isinstance(value, RevealedText) else ""
+        click.echo(f"{t(f'roster.cli.col_{label}')}: {masked(value)}{mark}")
     if detail.declaration is not None:
         for rule in ("citizen", "criminal", "detention", "dismissal", "dishonesty"):
             answer = getattr(detail.declaration, rule)

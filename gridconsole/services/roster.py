@@ -46,6 +46,7 @@ from gridconsole.domain.roster import (
     GridDraft,
     GridStaffing,
     NotEligible,
+    StoredNumbers,
     WorkerDraft,
     WorkerLoad,
     check_coverage,
@@ -230,7 +231,9 @@ class RosterService:
         return WorkerPage(tuple(rows), total, cursor)
 
     def worker(self, worker_id: int) -> WorkerDetail:
-        """A worker's record: grids, declarations, complaints; full numbers for an admin."""
+        """A worker's record: grids, declarations, complaints; the numbers masked for every role
+        (an admin's edit form too: the full ones come only by :meth:`PrivacyService.reveal_worker`,
+        with a reason and its audit entry)."""
         self._require_reader()
         with self.context.db.read() as session:
             worker = _worker(session, worker_id)
@@ -244,12 +247,10 @@ class RosterService:
             .order_by(col(WorkerDeclaration.id).desc())
             .limit(1)
         ).scalar_one_or_none()
-        revealed = self.may_manage
         return WorkerDetail(
             row=row,
-            mobile=worker.mobile if revealed else row.mobile_masked,
-            id_number=worker.id_number if revealed else row.id_masked,
-            revealed=revealed,
+            mobile=row.mobile_masked,
+            id_number=row.id_masked,
             declaration=_declaration(declaration_row),
             declared_at=None if declaration_row is None else declaration_row.recorded_at,
             complaints=_complaints(
@@ -376,11 +377,14 @@ class RosterService:
     def update_worker(
         self, worker_id: int, version: int, raw: Mapping[str, object]
     ) -> WorkerDetail:
-        """Change a worker; ``version`` is the one the operator saw."""
+        """Change a worker; ``version`` is the one the operator saw. ``mobile`` or ``id_number``
+        absent or None keeps the stored number (read here, under the row's lock: the form shows
+        it masked and never holds it), ``""`` clears it, other text replaces it."""
         self._require(AdminAction.manage_roster)
-        draft = validate_worker(raw, today=self.today())
         with self.context.db.write() as session:
             worker = _worker(session, worker_id, lock=True)
+            stored = StoredNumbers(mobile=worker.mobile or "", id_number=worker.id_number or "")
+            draft = validate_worker(raw, today=self.today(), stored=stored)
             self._check_version(session, "worker", worker.name, worker, version)
             self._apply_worker(session, worker, draft, split_codes(raw.get("head_of")), new=False)
             record_audit(

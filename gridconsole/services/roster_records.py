@@ -103,10 +103,9 @@ class ComplaintRecord:
 @dataclass(frozen=True)
 class WorkerDetail:
     row: WorkerRow
-    # the full numbers for an admin (who edits them), masked for everyone else
+    # masked for every role ("" none stored): the full numbers only by a recorded reveal
     mobile: str
     id_number: str
-    revealed: bool
     declaration: EligibilityDeclaration | None
     declared_at: datetime | None
     complaints: tuple[ComplaintRecord, ...]

@@ -384,7 +384,8 @@ class RosterPane(Widget):
 
     def on_roster_pane_worker_loaded(self, message: WorkerLoaded) -> None:
         self.app.push_screen(
-            WorkerFormModal(self.services.roster, message.detail), self._worker_saved
+            WorkerFormModal(self.services.roster, message.detail, self.services.privacy),
+            self._worker_saved,
         )
 
     def _worker_saved(self, detail: WorkerDetail | None) -> None:

@@ -3,6 +3,12 @@
 The form sends its fields to the roster service in a worker and stays open when the service
 refuses: a field rule under its field, an Art. 14 refusal (each rule in words) or another
 console's change under the fields, with what was typed kept.
+
+A change never holds the worker's full mobile or ID number unless the admin reveals them (Art. 17):
+the two fields open empty, the masked number as their placeholder, and left empty they keep the
+stored number (the service reads it in the change's transaction). Typing replaces it. ``Ctrl+R``
+(or ``v`` off a text field) asks for a reason and reveals both into the fields through the
+privacy service, which records the reveal; a revealed field emptied clears the number.
 """
 
 from __future__ import annotations
@@ -11,28 +17,43 @@ from collections.abc import Iterable
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 from textual.widgets.select import NoSelection
 from textual.worker import Worker, WorkerState
 
-from gridconsole.domain.enums import WorkerRole, WorkerStatus
+from gridconsole.domain.enums import PersonalField, WorkerRole, WorkerStatus
 from gridconsole.domain.errors import DomainError, FieldProblem, ValidationFailed
 from gridconsole.domain.roster import DECLARED_RULES, PART_TIME_CATEGORIES, WORKER_NAME_MAX
 from gridconsole.i18n import t
+from gridconsole.services.privacy_records import Revealed
 from gridconsole.services.roster_records import WorkerDetail
 from gridconsole.views.action_modal import FORM_ERROR, ActionModal
+from gridconsole.views.formatting import safe
 from gridconsole.views.input_rules import SINGLE_LINE
 from gridconsole.views.messages import OperationFailed
-from gridconsole.views.ports import RosterPort
+from gridconsole.views.ports import PrivacyPort, RosterPort
+from gridconsole.views.reveal_modal import RevealModal
 
 _FLAG_YES = "yes"
 _FLAG_NO = "no"
+# the form's number fields and what a reveal calls them
+NUMBER_FIELDS: dict[str, PersonalField] = {
+    "mobile": PersonalField.worker_mobile,
+    "id_number": PersonalField.worker_id_number,
+}
 
 
 class WorkerFormModal(ActionModal[WorkerDetail]):
-    """A new worker (``detail`` None) or a change of ``detail`` (read with full numbers)."""
+    """A new worker (``detail`` None) or a change of ``detail`` (its numbers masked; ``privacy``
+    reveals them, when the operator may)."""
+
+    BINDINGS = [  # noqa: RUF012
+        # v is typed into a text field: Ctrl+R reveals from any field
+        Binding("ctrl+r,v", "reveal_numbers", t("privacy.key_reveal"), id="form-reveal-numbers"),
+    ]
 
     class Refused(Message):
         def __init__(self, error: DomainError) -> None:
@@ -44,7 +65,14 @@ class WorkerFormModal(ActionModal[WorkerDetail]):
             super().__init__()
             self.detail = detail
 
-    def __init__(self, roster: RosterPort, detail: WorkerDetail | None) -> None:
+    class NumbersRevealed(Message):
+        def __init__(self, revealed: Revealed) -> None:
+            super().__init__()
+            self.revealed = revealed
+
+    def __init__(
+        self, roster: RosterPort, detail: WorkerDetail | None, privacy: PrivacyPort | None = None
+    ) -> None:
         title = t("roster.pane.form_edit_title") if detail else t("roster.pane.form_new_title")
         summary = None
         if detail is not None:
@@ -56,9 +84,12 @@ class WorkerFormModal(ActionModal[WorkerDetail]):
             )
         super().__init__(title, summary)
         self.roster = roster
+        self.privacy = privacy
         self.detail = detail
         self.submitting = False
         self.refusals: list[DomainError] = []
+        # field name → the full number the admin revealed into it (nothing before a reveal)
+        self.revealed: dict[str, str] = {}
 
     # -- fields -----------------------------------------------------------------------------------
 
@@ -105,13 +136,25 @@ class WorkerFormModal(ActionModal[WorkerDetail]):
         yield from self.field(
             "mobile",
             t("roster.pane.field_mobile"),
-            text_input("mobile", detail.mobile if detail else "", maximum=20),
+            text_input(
+                "mobile", "", maximum=20, placeholder=_kept(detail.mobile if detail else None)
+            ),
         )
         yield from self.field(
             "id_number",
             t("roster.pane.field_id_number"),
-            text_input("id_number", detail.id_number if detail else "", maximum=24),
+            text_input(
+                "id_number",
+                "",
+                maximum=24,
+                placeholder=_kept(detail.id_number if detail else None),
+            ),
         )
+        if detail is not None:
+            hint = (
+                "roster.pane.numbers_hint_reveal" if self.may_reveal else "roster.pane.numbers_hint"
+            )
+            yield Static(Content(t(hint)), classes="field-hint", id="numbers-hint")
         yield from self.field(
             "status",
             t("roster.pane.field_status"),
@@ -155,16 +198,78 @@ class WorkerFormModal(ActionModal[WorkerDetail]):
             )
 
     def fields(self) -> dict[str, object]:
-        """The typed fields as the service reads them."""
+        """The typed fields as the service reads them; a number not given is None (kept)."""
         values: dict[str, object] = {}
         for name in ("name", "part_time_category", "mobile", "id_number", "grids", "head_of"):
             values[name] = self.query_one(f"#field-{name}", Input).value
+        if self.detail is not None:
+            for name in NUMBER_FIELDS:
+                typed = str(values[name])
+                shown = self.revealed.get(name)
+                if shown is None:
+                    values[name] = typed or None  # empty, never revealed: the stored number
+                elif typed == shown:
+                    values[name] = None  # revealed and left as it was
         for name in ("role", "status"):
             values[name] = self.query_one(f"#field-{name}", Select).value
         for rule in DECLARED_RULES:
             choice = self.query_one(f"#field-{rule.value}", Select).value
             values[rule.value] = None if choice is Select.NULL else choice == _FLAG_YES
         return values
+
+    # -- revealing the numbers ---------------------------------------------------------------------
+
+    @property
+    def may_reveal(self) -> bool:
+        return (
+            self.detail is not None
+            and self.privacy is not None
+            and bool(self.privacy.worker_fields())
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal_numbers":  # a change, by a role that may, once
+            return self.may_reveal and not self.revealed
+        return True
+
+    def action_reveal_numbers(self) -> None:
+        detail = self.detail
+        if detail is None or not self.may_reveal or self.revealed:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.run_reveal(detail.row.id, reason)
+
+        summary = Content.assemble(
+            (safe(detail.row.name), "bold"),
+            "  ",
+            detail.mobile or "-",
+            "  ",
+            detail.id_number or "-",
+        )
+        self.app.push_screen(RevealModal(summary), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="worker-form-reveal")
+    def run_reveal(self, worker_id: int, reason: str) -> None:
+        assert self.privacy is not None
+        self.post_message(
+            self.NumbersRevealed(self.privacy.reveal_worker(worker_id, reason=reason))
+        )
+
+    def on_worker_form_modal_numbers_revealed(self, message: NumbersRevealed) -> None:
+        """The full numbers into their fields, where nothing was typed (what was typed stays)."""
+        for name, field in NUMBER_FIELDS.items():
+            if field not in message.revealed.values:
+                continue
+            value = message.revealed.values[field]
+            self.revealed[name] = value
+            target = self.query_one(f"#field-{name}", Input)
+            target.placeholder = t("roster.pane.number_clears")
+            if not target.value:
+                target.value = value
+        self.query_one("#numbers-hint", Static).update(Content(t("roster.pane.numbers_revealed")))
+        self.refresh_bindings()
 
     # -- saving -----------------------------------------------------------------------------------
 
@@ -185,10 +290,15 @@ class WorkerFormModal(ActionModal[WorkerDetail]):
         self.post_message(self.Saved(saved))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "worker-form" or event.state is not WorkerState.ERROR:
+        group = event.worker.group
+        if (
+            group not in ("worker-form", "worker-form-reveal")
+            or event.state is not WorkerState.ERROR
+        ):
             return
-        self.submitting = False
-        self.set_class(False, "-submitting")
+        if group == "worker-form":
+            self.submitting = False
+            self.set_class(False, "-submitting")
         error = event.worker.error
         if isinstance(error, DomainError):
             self.post_message(self.Refused(error))
@@ -220,3 +330,12 @@ class WorkerFormModal(ActionModal[WorkerDetail]):
                 unplaced.append(problem.message if problem.field == FORM_ERROR else str(problem))
         if unplaced:
             self._show_error(self.query_one(f"#error-{FORM_ERROR}", Static), "; ".join(unplaced))
+
+
+def _kept(masked: str | None) -> str:
+    """A number field's placeholder: what stays when it is left empty (nothing for a new worker)."""
+    if masked is None:
+        return ""
+    if not masked:
+        return t("roster.pane.number_none")
+    return t("roster.pane.number_kept", masked=masked)

@@ -3,9 +3,9 @@
 A street whose cases, grid workers, escalation reports and complaints hold mobile and ID numbers,
 in their own fields and quoted in free text (a description saying "联系电话 13812345678"). Each
 role's console is walked with Pilot at 120×40 and 80×24: every pane it may open, a page on,
-a case detail from each list, the roster's selected worker, the statistics drill-down, the
-help. After each step the screen's text is exported and searched for a mobile
-(``1[3-9]\\d{9}``) or an 18-character ID number standing alone.
+a case detail from each list, the roster's selected worker and (admins) its edit form, the
+statistics drill-down, the help. After each step the screen's text is exported and searched
+for a mobile (``1[3-9]\\d{9}``) or an 18-character ID number standing alone.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from gridconsole.domain.enums import (
 )
 from gridconsole.domain.identifiers import id_check_character
 from gridconsole.store.engine import Database
+from gridconsole.views.worker_form_modal import WorkerFormModal
 from tests.factories import T0, build_reference_database, new_case_fields, services_for
 from tests.postgres import Backend, Templates, backend
 from tests.ui.console import settle
@@ -167,6 +168,7 @@ class Frames:
     def __init__(self, app: GridConsoleApp) -> None:
         self.app = app
         self.count = 0
+        self.forms = 0  # worker edit forms walked
 
     def check(self, where: str) -> None:
         text = screen_text(self.app)
@@ -181,7 +183,7 @@ class Frames:
         self.check(" ".join(keys))
 
 
-async def walk(pilot: Pilot[None], frames: Frames) -> None:
+async def walk(pilot: Pilot[None], frames: Frames, role: Role) -> None:
     await settle(pilot)
     frames.check("start")
     await frames.press(pilot, "enter")  # the first case of the role's first pane, in detail
@@ -193,6 +195,12 @@ async def walk(pilot: Pilot[None], frames: Frames) -> None:
     await frames.press(pilot, "3", "l", "down", "enter")
     await frames.press(pilot, "escape", "l")
     await frames.press(pilot, "7", "down", "down")
+    if role is Role.admin:
+        await frames.press(pilot, "e")  # the edit form: the numbers as masked placeholders
+        assert isinstance(frames.app.screen, WorkerFormModal)
+        frames.forms += 1
+        await frames.press(pilot, "tab", "tab", "tab", "tab")  # to the ID number field
+        await frames.press(pilot, "escape")
     await frames.press(pilot, "c")  # the coverage report
     await frames.press(pilot, "c", "8", "enter")  # the statistics drill-down
     await frames.press(pilot, "escape", "w")
@@ -209,8 +217,10 @@ async def test_no_unmasked_number_in_any_frame(
     app = GridConsoleApp(services_for(street, ROLES[role], clock, QUIET), QUIET)
     frames = Frames(app)
     async with app.run_test(size=size) as pilot:
-        await walk(pilot, frames)
+        await walk(pilot, frames, role)
         assert app.is_running
+    # the admin's edit form was among the frames (its worker has both numbers stored)
+    assert frames.forms == (1 if role is Role.admin else 0)
     print(f"\nmasking, {role.value} at {size[0]}x{size[1]}: {frames.count} frames, none unmasked")
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from sqlalchemy import select
+from sqlmodel import col
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
@@ -13,11 +18,14 @@ from gridconsole.domain.identifiers import id_check_character
 from gridconsole.services.bundle import Services
 from gridconsole.services.roster_records import RosterQuery
 from gridconsole.store.engine import Database
+from gridconsole.store.models import AuditEntry, GridWorker
+from gridconsole.views.reveal_modal import RevealModal
 from gridconsole.views.roster_pane import RosterPane
 from gridconsole.views.roster_table import RosterTable
 from gridconsole.views.worker_form_modal import WorkerFormModal
 from tests.factories import services_for
 from tests.ui.console import Recorder, settle
+from tests.ui.test_masking import ID_NUMBER, MOBILE, screen_text
 
 G1, G2, G3 = "320102002001001", "320102002001002", "320102002002001"
 CLEAN = {
@@ -182,8 +190,10 @@ async def test_edit_form_shows_eligibility_refusal_and_keeps_what_was_typed(
         await settle(pilot)
         form = app.screen
         assert isinstance(form, WorkerFormModal)
-        # the admin edits with the full numbers
-        assert form.query_one("#field-mobile").value == "13912345678"  # type: ignore[attr-defined]
+        # the numbers are not in the form: the masked one says what an empty field keeps
+        mobile = form.query_one("#field-mobile", Input)
+        assert mobile.value == ""
+        assert mobile.placeholder == "139****5678（留空不变）"
         form.query_one("#field-dishonesty").value = "yes"  # type: ignore[attr-defined]
         form.query_one("#field-mobile").value = "12345"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
@@ -202,8 +212,127 @@ async def test_edit_form_shows_eligibility_refusal_and_keeps_what_was_typed(
         await settle(pilot)
         assert isinstance(app.screen.query_one(RosterPane), RosterPane)
         assert "已保存：李四" in recorder.texts
-    detail = staffed.roster.worker(staffed.roster.page(RosterQuery(text="lis")).rows[0].id)
-    assert detail.mobile == "13912345679"
+    li = staffed.roster.page(RosterQuery(text="lis")).rows[0]
+    assert stored_numbers(db, li.id) == ("13912345679", id_number(date(1985, 7, 9), 23))
+
+
+def stored_numbers(db: Database, worker_id: int) -> tuple[str, str]:
+    with db.read() as session:
+        worker = session.get(GridWorker, worker_id)
+        assert worker is not None
+        return worker.mobile, worker.id_number
+
+
+def reveal_entries(db: Database) -> list[AuditEntry]:
+    with db.read() as session:
+        return list(
+            session.execute(
+                select(AuditEntry).where(col(AuditEntry.action) == "privacy.reveal")
+            ).scalars()
+        )
+
+
+async def edit_worker(pilot: Pilot[None], app: GridConsoleApp, search: str) -> WorkerFormModal:
+    await open_roster(pilot)
+    await pilot.press("s", *search, "enter")
+    await pilot.pause(0.4)
+    await settle(pilot)
+    assert len(names(app)) == 1
+    await pilot.press("e")
+    await settle(pilot)
+    form = app.screen
+    assert isinstance(form, WorkerFormModal)
+    return form
+
+
+async def reveal_in_form(pilot: Pilot[None], app: GridConsoleApp, key: str, reason: str) -> None:
+    form = app.screen
+    await pilot.press(key)
+    await settle(pilot)
+    modal = app.screen
+    assert isinstance(modal, RevealModal)
+    await pilot.press("ctrl+s")  # no reason: refused in the form, nothing revealed
+    await settle(pilot)
+    assert "reason" in modal.shown_problems
+    modal.query_one("#reveal-reason", Input).value = reason
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert app.screen is form
+
+
+async def test_the_edit_form_shows_no_full_number_until_revealed_with_a_reason(
+    staffed: Services, db: Database, clock: FrozenClock
+) -> None:
+    li_id = id_number(date(1985, 7, 9), 23)
+    app = console(db, "admin", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await edit_worker(pilot, app, "lis")
+        assert form.detail is not None
+        worker_id = form.detail.row.id
+        text = screen_text(app)
+        assert MOBILE.findall(text) + ID_NUMBER.findall(text) == []
+        assert "139****5678（留空不变）" in text
+        assert f"3201**********{li_id[-4:]}（留空不变）" in text
+        assert "Ctrl+R 显示完整号码" in text
+        assert reveal_entries(db) == []  # opening the form reveals nothing
+        await reveal_in_form(pilot, app, "ctrl+r", "核对号码后修改")
+        assert form.query_one("#field-mobile", Input).value == "13912345678"
+        assert form.query_one("#field-id_number", Input).value == li_id
+        text = screen_text(app)
+        assert MOBILE.findall(text) == ["13912345678"]  # the control: the search above sees it
+        assert ID_NUMBER.findall(text) == [li_id]
+        entries = reveal_entries(db)
+        assert [(entry.username, entry.subject) for entry in entries] == [
+            ("admin", f"worker:{worker_id}")
+        ]
+        assert json.loads(entries[0].detail)["reason"] == "核对号码后修改"
+        assert form.check_action("reveal_numbers", ()) is False  # once is enough
+        # save with the revealed numbers as they are: kept; the name changed
+        form.query_one("#field-name", Input).value = "李肆"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, WorkerFormModal)
+    assert staffed.roster.worker(worker_id).row.name == "李肆"
+    assert stored_numbers(db, worker_id) == ("13912345678", li_id)
+    assert len(reveal_entries(db)) == 1
+
+
+async def test_saving_without_a_reveal_keeps_the_numbers(
+    staffed: Services, db: Database, clock: FrozenClock
+) -> None:
+    app = console(db, "admin", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await edit_worker(pilot, app, "zs")
+        form.query_one("#field-grids", Input).value = f"{G1} {G2}"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, WorkerFormModal)
+    zhang = staffed.roster.page(RosterQuery(text="zs")).rows[0]
+    assert zhang.grid_codes == (G1, G2)
+    assert stored_numbers(db, zhang.id) == ("13812341234", id_number(date(1990, 3, 1), 11))
+    assert reveal_entries(db) == []
+
+
+async def test_v_off_a_text_field_reveals_and_an_emptied_number_is_cleared(
+    staffed: Services, db: Database, clock: FrozenClock
+) -> None:
+    app = console(db, "admin", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await edit_worker(pilot, app, "zxm")
+        assert form.query_one("#field-id_number", Input).placeholder == "未登记（留空不变）"
+        form.query_one("#field-role").focus()
+        await settle(pilot)
+        await reveal_in_form(pilot, app, "v", "志愿者换号")
+        mobile = form.query_one("#field-mobile", Input)
+        assert mobile.value == "13700001111"
+        assert mobile.placeholder == "留空即清除"
+        mobile.value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, WorkerFormModal)
+    zeng = staffed.roster.page(RosterQuery(text="zxm")).rows[0]
+    assert stored_numbers(db, zeng.id) == ("", "")
+    assert len(reveal_entries(db)) == 1
 
 
 async def test_a_new_worker_by_keyboard(

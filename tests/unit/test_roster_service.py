@@ -5,15 +5,24 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
+from sqlmodel import col
 
 from gridconsole.clock import FrozenClock
-from gridconsole.domain.enums import ComplaintOutcome, ComplaintSource, GridChangeKind, WorkerStatus
+from gridconsole.domain.enums import (
+    ComplaintOutcome,
+    ComplaintSource,
+    GridChangeKind,
+    PersonalField,
+    WorkerStatus,
+)
 from gridconsole.domain.errors import PermissionDenied, ValidationFailed
 from gridconsole.domain.identifiers import id_check_character
 from gridconsole.domain.roster import CoverageIssue, EligibilityRule, NotEligible
 from gridconsole.services.bundle import Services
 from gridconsole.services.roster_records import RosterQuery, StaleRosterRecord
 from gridconsole.store.engine import Database
+from gridconsole.store.models import AuditEntry, GridWorker
 from tests.factories import new_case_fields, services_for
 
 G1, G2, G3 = "320102002001001", "320102002001002", "320102002002001"
@@ -95,9 +104,8 @@ def test_add_worker_keeps_pinyin_keys_and_masks_for_readers(
     assert zhang.age == 36
     assert zhang.heads == (G1,)
     detail = dispatcher.roster.worker(zhang.id)
-    assert not detail.revealed
     assert detail.mobile == "138****1234"
-    assert staffed.roster.worker(zhang.id).mobile == "13812341234"  # the admin sees it
+    assert staffed.roster.worker(zhang.id).mobile == "138****1234"  # the admin too
 
 
 @pytest.mark.parametrize(
@@ -363,3 +371,140 @@ def test_public_notice_lists_heads_and_full_time_workers(staffed: Services) -> N
         staffed.roster.worker(staffed.roster.page(RosterQuery(text="ww")).rows[0].id).row.status
         is WorkerStatus.active
     )
+
+
+# -- the numbers: masked on every read, kept by a change that gives none (Art. 17) ----------------
+
+
+def stored_numbers(db: Database, worker_id: int) -> tuple[str, str]:
+    with db.read() as session:
+        worker = session.get(GridWorker, worker_id)
+        assert worker is not None
+        return worker.mobile, worker.id_number
+
+
+def audit_actions(db: Database) -> list[str]:
+    with db.read() as session:
+        return list(
+            session.execute(select(col(AuditEntry.action)).order_by(col(AuditEntry.seq))).scalars()
+        )
+
+
+def without_numbers(fields: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in fields.items() if key not in ("mobile", "id_number")}
+
+
+@pytest.mark.parametrize("username", ["disp", "lead", "admin", "audit"])
+def test_no_role_reads_a_full_number(
+    staffed: Services, any_db: Database, clock: FrozenClock, username: str
+) -> None:
+    reader = services_for(any_db, username, clock)
+    full = {"13812341234", "13912345678", "13700001111", "13600002222"}
+    full |= {id_number(date(1990, 3, 1)), id_number(date(1985, 7, 9), 23)}
+    for row in reader.roster.page(RosterQuery()).rows:
+        detail = reader.roster.worker(row.id)
+        assert (detail.mobile, detail.id_number) == (row.mobile_masked, row.id_masked)
+        assert not any(number in repr(detail) for number in full), repr(detail)
+    li = next(row for row in reader.roster.page(RosterQuery(text="ls")).rows)
+    assert reader.roster.worker(li.id).mobile == "139****5678"
+    assert (
+        reader.roster.worker(li.id).id_number
+        == "3201**********" + id_number(date(1985, 7, 9), 23)[-4:]
+    )
+
+
+def test_a_change_without_the_numbers_keeps_the_stored_ones(
+    staffed: Services, any_db: Database
+) -> None:
+    li = staffed.roster.page(RosterQuery(text="ls")).rows[0]
+    before = stored_numbers(any_db, li.id)
+    assert before == ("13912345678", id_number(date(1985, 7, 9), 23))
+    fields = without_numbers(full_time("李四", grids=G2))
+    # absent and None both keep: the full-time rules (a mobile, an ID number, Art. 14) are
+    # checked against the stored numbers, read in the change's transaction
+    changed = staffed.roster.update_worker(li.id, li.version, {**fields, "name": "李四四"})
+    assert stored_numbers(any_db, li.id) == before
+    assert changed.row.name == "李四四"
+    assert changed.row.birth_date == date(1985, 7, 9)
+    changed = staffed.roster.update_worker(
+        li.id, changed.row.version, {**fields, "mobile": None, "id_number": None}
+    )
+    assert stored_numbers(any_db, li.id) == before
+    # a new mobile replaces the stored one; the ID number not given stays
+    staffed.roster.update_worker(
+        li.id, changed.row.version, {**fields, "mobile": "139 1234 0000", "id_number": None}
+    )
+    assert stored_numbers(any_db, li.id) == ("13912340000", before[1])
+
+
+def test_art_14_sees_the_stored_id_number_of_a_change(admin: Services, any_db: Database) -> None:
+    """A volunteer of 17 (no Art. 14 check for part-time workers) made full-time with the numbers
+    untouched is refused for age; one of 36 is accepted. Only the stored number says which."""
+    young = admin.roster.add_worker(
+        {
+            "name": "小周",
+            "role": "part_time",
+            "part_time_category": "志愿者",
+            "mobile": "13700002222",
+            "id_number": id_number(date(2009, 6, 1)),
+            "grids": G1,
+        }
+    )
+    grown = admin.roster.add_worker(
+        {
+            "name": "老周",
+            "role": "part_time",
+            "part_time_category": "志愿者",
+            "mobile": "13700003333",
+            "id_number": id_number(date(1990, 6, 1), 12),
+            "grids": G2,
+        }
+    )
+    with pytest.raises(NotEligible) as caught:
+        admin.roster.update_worker(
+            young.row.id, young.row.version, without_numbers(full_time("小周"))
+        )
+    assert caught.value.rules == (EligibilityRule.age,)
+    assert "17" in str(caught.value)
+    changed = admin.roster.update_worker(
+        grown.row.id, grown.row.version, without_numbers(full_time("老周", grids=G2))
+    )
+    assert changed.row.role.value == "full_time"
+    assert stored_numbers(any_db, grown.row.id) == ("13700003333", id_number(date(1990, 6, 1), 12))
+
+
+def test_an_empty_number_clears_it_where_the_role_allows(
+    staffed: Services, any_db: Database
+) -> None:
+    zeng = staffed.roster.page(RosterQuery(text="zxm")).rows[0]
+    volunteer = {
+        "name": "曾小明",
+        "role": "part_time",
+        "part_time_category": "志愿者",
+        "grids": f"{G1} {G2}",
+    }
+    staffed.roster.update_worker(zeng.id, zeng.version, {**volunteer, "mobile": ""})
+    assert stored_numbers(any_db, zeng.id) == ("", "")
+    li = staffed.roster.page(RosterQuery(text="ls")).rows[0]
+    with pytest.raises(ValidationFailed) as caught:
+        staffed.roster.update_worker(
+            li.id, li.version, {**full_time("李四", grids=G2), "mobile": "", "id_number": None}
+        )
+    assert [problem.field for problem in caught.value.problems] == ["mobile"]
+    assert stored_numbers(any_db, li.id)[0] == "13912345678"
+
+
+def test_opening_a_worker_records_nothing_and_a_reveal_once(
+    staffed: Services, any_db: Database
+) -> None:
+    li = staffed.roster.page(RosterQuery(text="ls")).rows[0]
+    before = audit_actions(any_db)
+    staffed.roster.worker(li.id)
+    staffed.roster.worker(li.id)
+    assert audit_actions(any_db) == before
+    shown = staffed.privacy.reveal_worker(li.id, reason="核对号码后修改")
+    assert shown.values[PersonalField.worker_mobile] == "13912345678"
+    assert shown.values[PersonalField.worker_id_number] == id_number(date(1985, 7, 9), 23)
+    assert audit_actions(any_db) == [*before, "privacy.reveal"]
+    staffed.roster.update_worker(li.id, li.version, without_numbers(full_time("李四", grids=G2)))
+    assert audit_actions(any_db) == [*before, "privacy.reveal", "roster.update_worker"]
