@@ -1,8 +1,9 @@
 """Pictures of the roster pane (dispatcher) and the worker form (admin), at 120×40 and 80×24.
 
 Stable by construction: the frozen clock at T0, the fixed reference street staffed through the
-services (tests/ui/test_roster_pane.py), no cursor blink. Numbers show masked; a name that looks
-like markup shows literally.
+services (tests/ui/test_roster_pane.py), no cursor blink. Numbers show masked, in the worker form
+too (as the placeholders of its empty number fields); a name that looks like markup shows
+literally.
 """
 
 from __future__ import annotations
@@ -47,4 +48,7 @@ def test_worker_form(
 ) -> None:
     staff_reference_grids(db, clock)
     app = console(db, "admin", clock)
-    assert snap_compare(app, terminal_size=size, run_before=keys_then_settle(["7", "e"]))
+    # 李四, who has both numbers: the fields empty, each with its masked number as placeholder
+    assert snap_compare(
+        app, terminal_size=size, run_before=keys_then_settle(["7", "down", "down", "e"])
+    )

@@ -273,7 +273,7 @@ async def test_the_edit_form_shows_no_full_number_until_revealed_with_a_reason(
         assert MOBILE.findall(text) + ID_NUMBER.findall(text) == []
         assert "139****5678（留空不变）" in text
         assert f"3201**********{li_id[-4:]}（留空不变）" in text
-        assert "Ctrl+R 显示完整号码" in text
+        assert "留空保留原号码，填写即替换；Ctrl+R 显示完整号码（说明原因，记入审计）" in text
         assert reveal_entries(db) == []  # opening the form reveals nothing
         await reveal_in_form(pilot, app, "ctrl+r", "核对号码后修改")
         assert form.query_one("#field-mobile", Input).value == "13912345678"
