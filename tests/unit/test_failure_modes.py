@@ -25,6 +25,11 @@ from tests.factories import sqlite_url
 from tests.import_files import state_of, write_records
 from tests.unit.test_import import CLEAN_ENV, DATA, NOW, dump, run
 
+# The database is a file here: its size limit (the full disk), its mode bits and another
+# program's lock on it. PostgreSQL's own failures (a full server disk, a read-only replica, a
+# lock held past lock_timeout) happen on the server and are not made from a test.
+pytestmark = pytest.mark.sqlite_only("failures of the database file itself")
+
 
 @pytest.fixture
 def admin_db(db: Database, clock: FrozenClock) -> Database:
