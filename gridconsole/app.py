@@ -11,21 +11,23 @@ import os
 import signal
 import termios
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 
 from gridconsole.config import Settings
 from gridconsole.domain.errors import DomainError
 from gridconsole.domain.text import display_text
 from gridconsole.i18n import t
+from gridconsole.services.identity import LockReason
 from gridconsole.views.action_modal import ActionModal
 from gridconsole.views.approvals_commands import ApprovalsCommands
 from gridconsole.views.approvals_pane import ApprovalsPane
@@ -66,6 +68,63 @@ EXIT_REFUSED = 1
 WATCH_SECONDS = 1.0
 # what stays available on the lock screen: quitting (which logs out), nothing that shows data
 LOCKED_ACTIONS = frozenset({"quit"})
+# Notices that came while locked are kept and shown in one toast after the unlock: the latest
+# HELD_NOTICES (a line each, fits an 80x24 screen), the earlier ones only counted
+HELD_NOTICES = 8
+HELD_LINE_CHARS = 60  # characters: 60 Chinese ones wrap to about four lines of a toast
+HELD_TOAST_SECONDS = 30
+_SEVERITY_RANK: dict[SeverityLevel, int] = {"information": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class HeldNotice:
+    """A notice kept off the lock screen, as one line."""
+
+    text: str
+    severity: SeverityLevel
+
+
+def held_line(notification: Notification) -> str:
+    """The notice on one line, cut at :data:`HELD_LINE_CHARS`: the digest lists several."""
+    text = " ".join(notification.message.split())
+    if notification.title:
+        text = f"{' '.join(notification.title.split())}: {text}"
+    if len(text) > HELD_LINE_CHARS:
+        text = text[: HELD_LINE_CHARS - 1] + "…"
+    return text
+
+
+class HeldNotices:
+    """The notices kept off the lock screen: the latest :data:`HELD_NOTICES`, every one counted,
+    and the gravest severity among them."""
+
+    def __init__(self) -> None:
+        self.kept: deque[HeldNotice] = deque(maxlen=HELD_NOTICES)
+        self.count = 0
+        self.severity: SeverityLevel = "information"
+
+    def add(self, notice: HeldNotice) -> None:
+        self.kept.append(notice)
+        self.count += 1
+        self._graver(notice.severity)
+
+    def extend(self, earlier: HeldNotices) -> None:
+        """Take in ``earlier`` whole: its uncounted part first, then its kept notices."""
+        self.count += earlier.count - len(earlier.kept)
+        self._graver(earlier.severity)
+        for notice in earlier.kept:
+            self.add(notice)
+
+    def digest(self) -> str:
+        """A line per kept notice, oldest first, under a count of the ones not kept."""
+        lines = [notice.text for notice in self.kept]
+        if self.count > len(lines):
+            lines.insert(0, t("shell.held_earlier", count=self.count - len(lines)))
+        return "\n".join(lines)
+
+    def _graver(self, severity: SeverityLevel) -> None:
+        if _SEVERITY_RANK[severity] > _SEVERITY_RANK[self.severity]:
+            self.severity = severity
 
 
 def declared_bindings(cls: type) -> tuple[Binding, ...]:
@@ -115,6 +174,8 @@ class GridConsoleApp(App[None]):
     BINDINGS: ClassVar = [
         Binding("f1,question_mark", "show_help", t("shell.key_help"), id="show-help"),
         Binding("ctrl+p", "command_palette", t("shell.key_palette"), id="command-palette"),
+        # priority: a dispatcher leaving the desk locks from any pane, form or field
+        Binding("ctrl+l", "lock_console", t("auth.key_lock"), priority=True, id="lock-console"),
         Binding("ctrl+q", "quit", t("shell.key_quit"), priority=True, id="quit"),
     ]
 
@@ -137,6 +198,10 @@ class GridConsoleApp(App[None]):
         self.animation_level = "full" if settings.ui.animations else "none"
         self.set_keymap(settings.keymap)
         self.locked = False
+        self.held = HeldNotices()
+        # the digest last shown after an unlock (its toast's identity): locked again while it is
+        # still on screen, it is held whole, not cut to one line
+        self.shown_digest: tuple[str, HeldNotices] | None = None
         # idleness is a person's, in real seconds: a training clock running ten times faster, or
         # a test's frozen clock jumping hours ahead, says nothing about the keyboard
         self.idle_seconds = idle_seconds
@@ -172,19 +237,51 @@ class GridConsoleApp(App[None]):
         minutes = self.settings.security.idle_lock_minutes
         idle = self.idle_seconds() - self.last_input_at
         if minutes and idle >= minutes * 60:
-            self.lock_console()
+            self.lock_console(LockReason.idle)
 
-    def lock_console(self) -> None:
+    def action_lock_console(self) -> None:
+        """The lock key: the operator leaves the desk and locks at once."""
+        self.lock_console(LockReason.key)
+
+    def lock_console(self, reason: LockReason) -> None:
         """Replace the view with the lock screen (once logged in; not twice)."""
         if self.locked or self.services is None:
             return
         self.locked = True
-        self.clear_notifications()  # a toast may name a case
-        self.push_screen(LockScreen(self.services, self.settings), callback=self._unlocked)
+        # a toast may name a case: off the screen, but kept for after the unlock (one that
+        # arrived as the operator pressed the lock key has not been read)
+        digest, self.shown_digest = self.shown_digest, None
+        for notification in self._notifications:
+            if notification.has_expired:
+                continue
+            if digest is not None and notification.identity == digest[0]:
+                self.held.extend(digest[1])
+            else:
+                self.held.add(HeldNotice(held_line(notification), notification.severity))
+        self.clear_notifications()
+        self.push_screen(LockScreen(self.services, self.settings, reason), callback=self._unlocked)
 
     def _unlocked(self, _result: None) -> None:
         self.locked = False
         self.last_input_at = self.idle_seconds()
+        self._show_held()
+
+    def _show_held(self) -> None:
+        """What came while locked, in one toast: a toast each would bury the screen."""
+        held, self.held = self.held, HeldNotices()
+        if not held.count:
+            return
+        # the lines are of notices already cleaned by :meth:`notify`; built here (not through
+        # it) to know the toast's identity
+        digest = Notification(
+            held.digest(),
+            title=t("shell.held_title", count=held.count),
+            severity=held.severity,
+            timeout=HELD_TOAST_SECONDS,
+            markup=False,
+        )
+        self.shown_digest = (digest.identity, held)
+        self.post_message(Notify(digest))
 
     def notify(
         self,
@@ -198,10 +295,8 @@ class GridConsoleApp(App[None]):
         """Every toast of the console, as plain cleaned text: a message often quotes the
         database (a case title, the operator who changed a case, a driver's error), so it is
         never read as markup and carries no control character, whatever the caller passed.
-        Nothing is shown over the lock screen: a notice may name a case."""
+        Nothing is shown over the lock screen (a notice may name a case): see :meth:`on_notify`."""
         del markup
-        if self.locked:
-            return
         super().notify(
             display_text(message),
             title=display_text(title),
@@ -210,9 +305,19 @@ class GridConsoleApp(App[None]):
             markup=False,
         )
 
+    def on_notify(self, event: Notify) -> None:
+        """While locked a notice is held, not shown; decided here, where it would be shown, so
+        one posted just before the lock and handled after it is held too."""
+        if self.locked:
+            event.prevent_default()  # Textual's handler would show it
+            notification = event.notification
+            self.held.add(HeldNotice(held_line(notification), notification.severity))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.locked and action not in LOCKED_ACTIONS:
             return False
+        if action == "lock_console" and self.services is None:
+            return False  # nothing to lock before the login
         return super().check_action(action, parameters)
 
     def hang_up(self) -> None:
@@ -232,6 +337,10 @@ class GridConsoleApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title not in EGRESS_COMMANDS:
                 yield command
+        if self.services is not None and not self.locked:
+            yield SystemCommand(
+                t("palette.lock_console"), t("palette.lock_console_help"), self.action_lock_console
+            )
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Refused: a screenshot would write personal data to a file."""
@@ -319,6 +428,7 @@ class GridConsoleApp(App[None]):
 
     def on_services_opened(self, message: ServicesOpened) -> None:
         self.services = message.services
+        self.refresh_bindings()  # the lock key is offered from now on
 
     def on_opening_failed(self, message: OpeningFailed) -> None:
         """No services, no console: leave with the reason, printed once the terminal is back."""

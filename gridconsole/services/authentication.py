@@ -26,7 +26,7 @@ from gridconsole.domain.lockout import (
 )
 from gridconsole.services import passwords
 from gridconsole.services.audit import record_audit_as
-from gridconsole.services.identity import Identity, LoginFacts, password_required
+from gridconsole.services.identity import Identity, LockReason, LoginFacts, password_required
 from gridconsole.services.operators import NotAnOperator
 from gridconsole.services.records import Actor
 from gridconsole.store.engine import Database
@@ -115,10 +115,10 @@ class AuthenticationService:
         with self.db.write() as session:
             _audit(session, self.actor, self.clock.now(), "auth.logout")
 
-    def lock(self) -> None:
-        """The console locked itself (idle) or was locked by its operator."""
+    def lock(self, reason: LockReason) -> None:
+        """The console locked itself (idle) or was locked by its operator (key)."""
         with self.db.write() as session:
-            _audit(session, self.actor, self.clock.now(), "console.lock")
+            _audit(session, self.actor, self.clock.now(), "console.lock", reason=reason.value)
 
     def unlock(self, password: str) -> None:
         """Unlock with the operator's password; a wrong one counts toward the lock-out."""

@@ -14,6 +14,7 @@ import pwd
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from gridconsole.config import Settings
 from gridconsole.domain.errors import DomainError
@@ -68,6 +69,14 @@ def identify(
 def password_required(settings: Settings, identity: Identity) -> bool:
     """Whether this login asks for the operator's password."""
     return settings.security.require_password or identity.shared
+
+
+class LockReason(StrEnum):
+    """Why the console locked, as its audit entry says: the idle timer ran out, or the operator
+    locked it on leaving the desk (a key or the palette)."""
+
+    idle = "idle"
+    key = "key"
 
 
 @dataclass(frozen=True)

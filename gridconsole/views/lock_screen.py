@@ -1,6 +1,6 @@
-"""The idle lock: a full screen in place of the console (not a modal over it), showing nobody's
-data but the operator's own name; the operator's password unlocks it. A wrong password counts
-toward the lock-out like a failed login."""
+"""The console lock (idle, or the operator's lock key): a full screen in place of the console (not
+a modal over it), showing nobody's data but the operator's own name; the operator's password
+unlocks it. A wrong password counts toward the lock-out like a failed login."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from gridconsole.config import Settings
 from gridconsole.domain.errors import DomainError
 from gridconsole.domain.passwords import MAX_PASSWORD_LENGTH
 from gridconsole.i18n import t
-from gridconsole.services.identity import LoginFacts
+from gridconsole.services.identity import LockReason, LoginFacts
 from gridconsole.views.input_rules import SINGLE_LINE
 from gridconsole.views.ports import ConsoleServices
 
@@ -35,10 +35,11 @@ class Unlocked(Message):
 class LockScreen(Screen[None]):
     """Covers the console until the operator's password is given; dismissed on unlock."""
 
-    def __init__(self, services: ConsoleServices, settings: Settings) -> None:
+    def __init__(self, services: ConsoleServices, settings: Settings, reason: LockReason) -> None:
         super().__init__(id="lock")
         self.services = services
         self.settings = settings
+        self.reason = reason
 
     def compose(self) -> ComposeResult:
         actor = self.services.context.actor
@@ -49,8 +50,12 @@ class LockScreen(Screen[None]):
                 Text(t("auth.lock_prompt", name=actor.display_name, username=actor.username)),
                 classes="auth-prompt",
             )
-            minutes = self.settings.security.idle_lock_minutes
-            yield Static(Text(t("auth.lock_idle", minutes=minutes)), classes="auth-note")
+            if self.reason is LockReason.idle:
+                minutes = self.settings.security.idle_lock_minutes
+                note = t("auth.lock_idle", minutes=minutes)
+            else:
+                note = t("auth.lock_by_key")
+            yield Static(Text(note), classes="auth-note")
             yield Input(
                 id="lock-password",
                 password=True,
@@ -62,11 +67,11 @@ class LockScreen(Screen[None]):
             yield Static("", id="lock-message", classes="auth-message")
 
     def on_mount(self) -> None:
-        self.record_lock(self.services)
+        self.record_lock(self.services, self.reason)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lock")
-    def record_lock(self, services: ConsoleServices) -> None:
-        services.auth.lock()
+    def record_lock(self, services: ConsoleServices, reason: LockReason) -> None:
+        services.auth.lock(reason)
         self.post_message(LockRecorded(services.auth.facts()))
 
     def on_lock_recorded(self, message: LockRecorded) -> None:

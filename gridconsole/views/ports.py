@@ -49,7 +49,7 @@ from gridconsole.services.escalation_records import (
     EscalationCard,
     EscalationDetail,
 )
-from gridconsole.services.identity import LoginFacts
+from gridconsole.services.identity import LockReason, LoginFacts
 from gridconsole.services.overdue_records import (
     OverdueBoard,
     OverdueCursor,
@@ -426,7 +426,7 @@ class AuthPort(Protocol):
 
     def logout(self) -> None: ...
 
-    def lock(self) -> None: ...
+    def lock(self, reason: LockReason) -> None: ...
 
     def unlock(self, password: str) -> None: ...
 

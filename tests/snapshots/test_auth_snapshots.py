@@ -11,6 +11,7 @@ from textual.widgets import Input
 from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
+from gridconsole.services.identity import LockReason
 from gridconsole.store.engine import Database
 from gridconsole.views.ports import ServicesOpener
 from tests.auth_helpers import PASSWORD, cheap_hasher, shared_login, shared_settings
@@ -66,7 +67,7 @@ def test_lock_screen(
         await settle(pilot)
         app_ = pilot.app
         assert isinstance(app_, GridConsoleApp)
-        app_.lock_console()
+        app_.lock_console(LockReason.idle)
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
@@ -15,6 +17,7 @@ from gridconsole.services.bundle import open_services
 from gridconsole.services.identity import (
     Identity,
     InvalidOperatorName,
+    LockReason,
     OperatorFlagRefused,
     SharedAccountNeedsOperator,
     identify,
@@ -22,7 +25,7 @@ from gridconsole.services.identity import (
 )
 from gridconsole.services.operators import LastAdmin, NotAnOperator, UnknownOperator
 from gridconsole.store.engine import Database
-from gridconsole.store.models import Operator
+from gridconsole.store.models import AuditEntry, Operator
 from tests.auth_helpers import PASSWORD, cheap_hasher, shared_login, shared_settings
 from tests.factories import services_for
 
@@ -142,7 +145,7 @@ def test_unlock_counts_failures_toward_the_lock_out(any_db: Database, clock: Fro
     set_password(any_db, clock, "disp")
     services = services_for(any_db, "disp", clock, settings)
     services.auth.login()
-    services.auth.lock()
+    services.auth.lock(LockReason.idle)
     with pytest.raises(WrongPassword):
         services.auth.unlock("not my password")
     with pytest.raises(LockedOut):
@@ -150,6 +153,21 @@ def test_unlock_counts_failures_toward_the_lock_out(any_db: Database, clock: Fro
     with pytest.raises(LockedOut):
         services.auth.unlock(PASSWORD)
     services.auth.logout()
+
+
+def test_a_lock_records_why(any_db: Database, clock: FrozenClock) -> None:
+    """The idle timer's lock and the operator's lock key are told apart in the audit log."""
+    services = services_for(any_db, "disp", clock)
+    services.auth.lock(LockReason.idle)
+    services.auth.lock(LockReason.key)
+    with any_db.read() as session:
+        details = session.execute(
+            select(AuditEntry.detail)
+            .where(col(AuditEntry.action) == "console.lock")
+            .order_by(col(AuditEntry.seq))
+        ).scalars()
+        reasons = [json.loads(detail)["reason"] for detail in details]
+    assert reasons == ["idle", "key"]
 
 
 # -- managing operators ---------------------------------------------------------------------------
