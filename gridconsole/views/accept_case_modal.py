@@ -10,7 +10,7 @@ from textual.widgets import Select
 from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseDetail, FilterOptions
-from gridconsole.views.action_modal import ActionModal, case_summary
+from gridconsole.views.case_form_modal import CaseActionModal, Reread, Submit
 from gridconsole.views.formatting import choice_options
 
 
@@ -20,10 +20,19 @@ class AcceptChoice:
     grid_code: str
 
 
-class AcceptCaseModal(ActionModal[AcceptChoice]):
-    def __init__(self, detail: CaseDetail, options: FilterOptions) -> None:
-        super().__init__(t("form.accept_title"), case_summary(detail))
-        self.detail = detail
+class AcceptCaseModal(CaseActionModal[AcceptChoice]):
+    def __init__(
+        self,
+        detail: CaseDetail,
+        options: FilterOptions,
+        *,
+        version: int,
+        submit: Submit[AcceptChoice],
+        reread: Reread,
+    ) -> None:
+        super().__init__(
+            t("form.accept_title"), detail, version=version, submit=submit, reread=reread
+        )
         self.options = options
 
     def compose_fields(self) -> ComposeResult:
@@ -56,7 +65,7 @@ class AcceptCaseModal(ActionModal[AcceptChoice]):
             ),
         )
 
-    def collect(self) -> AcceptChoice:
+    def read_fields(self) -> AcceptChoice:
         category = self.query_one("#accept-category", Select).value
         grid = self.query_one("#accept-grid", Select).value
         if isinstance(category, str) and isinstance(grid, str):

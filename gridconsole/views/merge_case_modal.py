@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.widgets import Input
@@ -12,7 +14,7 @@ from gridconsole.domain.errors import FieldProblem, ValidationFailed
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseDetail
-from gridconsole.views.action_modal import ActionModal, case_summary
+from gridconsole.views.case_form_modal import CaseActionModal, Reread, Submit
 from gridconsole.views.input_rules import CASE_CODE_MAX, REASON_MAX, SINGLE_LINE
 
 
@@ -22,10 +24,24 @@ class MergeChoice:
     note: str
 
 
-class MergeCaseModal(ActionModal[MergeChoice]):
-    def __init__(self, detail: CaseDetail) -> None:
-        super().__init__(t("form.merge_title"), case_summary(detail))
-        self.detail = detail
+class MergeCaseModal(CaseActionModal[MergeChoice]):
+    # the service's refusals about the case named are shown at the field that names it
+    RULE_FIELDS: ClassVar[Mapping[str, str]] = {
+        "merge_self": "into",
+        "merge_target_closed": "into",
+    }
+
+    def __init__(
+        self,
+        detail: CaseDetail,
+        *,
+        version: int,
+        submit: Submit[MergeChoice],
+        reread: Reread,
+    ) -> None:
+        super().__init__(
+            t("form.merge_title"), detail, version=version, submit=submit, reread=reread
+        )
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field(
@@ -45,7 +61,7 @@ class MergeCaseModal(ActionModal[MergeChoice]):
             Input(max_length=REASON_MAX, restrict=SINGLE_LINE, compact=True, id="merge-note"),
         )
 
-    def collect(self) -> MergeChoice:
+    def read_fields(self) -> MergeChoice:
         into_code = self.query_one("#merge-into", Input).value.strip().upper()
         problems: list[FieldProblem] = []
         if not into_code:

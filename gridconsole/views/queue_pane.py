@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -35,6 +34,7 @@ from gridconsole.services.records import (
 )
 from gridconsole.views.accept_case_modal import AcceptCaseModal, AcceptChoice
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.case_form_modal import CaseFormModal, reread_case
 from gridconsole.views.claim_marker import claim_label
 from gridconsole.views.dispatch_form_modal import row_summary
 from gridconsole.views.duplicate_choice_modal import DuplicateChoice, DuplicateChoiceModal
@@ -76,8 +76,6 @@ ROLE_ACTIONS: dict[str, Action] = {
     "toggle_claim": Action.claim,
     "break_claim": Action.break_claim,
 }
-
-ActionChoice = AcceptChoice | RejectChoice | MergeChoice | ResolveChoice | PriorityChoice
 
 
 @dataclass(frozen=True)
@@ -498,19 +496,45 @@ class QueuePane(Vertical):
                 markup=False,
             )
             return
-        modal = self._modal_for(message.action, detail)
-        self.app.push_screen(modal, self._action_chosen(pending, message.action))
+        modal = self._modal_for(message.action, detail, pending.version)
+        self.app.push_screen(modal, self._action_closed(modal, message.action))
 
-    def _modal_for(self, action: Action, detail: CaseDetail) -> ModalScreen[Any]:
+    def _modal_for(self, action: Action, detail: CaseDetail, seen: int) -> CaseFormModal[Any]:
+        """The action's form over ``detail``; it saves against the version ``seen`` (what the
+        operator saw) and stays open when the service refuses."""
+        cases, code = self.services.cases, detail.code
+        reread = reread_case(self.services.queue, code)
         if action is Action.accept:
-            return AcceptCaseModal(detail, self.options)
+
+            def accept(choice: AcceptChoice, version: int) -> CaseDetail:
+                return cases.accept(
+                    code, version, category_code=choice.category_code, grid_code=choice.grid_code
+                )
+
+            return AcceptCaseModal(detail, self.options, version=seen, submit=accept, reread=reread)
         if action is Action.reject:
-            return RejectCaseModal(detail)
+
+            def reject(choice: RejectChoice, version: int) -> CaseDetail:
+                return cases.reject(code, version, reason=choice.reason, note=choice.note)
+
+            return RejectCaseModal(detail, version=seen, submit=reject, reread=reread)
         if action is Action.merge:
-            return MergeCaseModal(detail)
+
+            def merge(choice: MergeChoice, version: int) -> CaseDetail:
+                return cases.merge(code, version, into_code=choice.into_code, note=choice.note)
+
+            return MergeCaseModal(detail, version=seen, submit=merge, reread=reread)
         if action is Action.resolve_in_grid:
-            return ResolveInGridModal(detail)
-        return SetPriorityModal(detail)
+
+            def resolve(choice: ResolveChoice, version: int) -> CaseDetail:
+                return cases.resolve_in_grid(code, version, note=choice.note)
+
+            return ResolveInGridModal(detail, version=seen, submit=resolve, reread=reread)
+
+        def set_priority(choice: PriorityChoice, version: int) -> CaseDetail:
+            return cases.set_priority(code, version, priority=choice.priority, reason=choice.reason)
+
+        return SetPriorityModal(detail, version=seen, submit=set_priority, reread=reread)
 
     def _detail_closed(self, seen: PendingAction, action: Action | None) -> None:
         """The detail screen closed: the table kept its cursor; an action chosen there starts
@@ -521,35 +545,20 @@ class QueuePane(Vertical):
         elif action is not None:
             self._begin(action, seen)
 
-    def _action_chosen(
-        self, pending: PendingAction, action: Action
-    ) -> Callable[[ActionChoice | None], None]:
-        def chosen(choice: ActionChoice | None) -> None:
+    def _action_closed(
+        self, form: CaseFormModal[Any], action: Action
+    ) -> Callable[[CaseDetail | None], None]:
+        """After an action's form: the table has the focus again; a saved action is told and
+        the queue read again (so is a form left after a refusal: the case may have changed)."""
+
+        def closed(detail: CaseDetail | None) -> None:
             self.table.focus()
-            if choice is not None:
-                self.run_case_action(pending, action, choice)
+            if detail is not None:
+                self.post_message(CaseChanged(detail, action))
+            elif form.refusals:
+                self.reload()
 
-        return chosen
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
-    def run_case_action(self, pending: PendingAction, action: Action, choice: ActionChoice) -> None:
-        cases = self.services.cases
-        code, version = pending.code, pending.version
-        if isinstance(choice, AcceptChoice):
-            detail = cases.accept(
-                code, version, category_code=choice.category_code, grid_code=choice.grid_code
-            )
-        elif isinstance(choice, RejectChoice):
-            detail = cases.reject(code, version, reason=choice.reason, note=choice.note)
-        elif isinstance(choice, MergeChoice):
-            detail = cases.merge(code, version, into_code=choice.into_code, note=choice.note)
-        elif isinstance(choice, ResolveChoice):
-            detail = cases.resolve_in_grid(code, version, note=choice.note)
-        else:
-            detail = cases.set_priority(
-                code, version, priority=choice.priority, reason=choice.reason
-            )
-        self.post_message(CaseChanged(detail, action))
+        return closed
 
     # -- new case ---------------------------------------------------------------------------------
 

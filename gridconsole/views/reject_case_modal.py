@@ -11,7 +11,7 @@ from gridconsole.domain.enums import RejectReason
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseDetail
-from gridconsole.views.action_modal import ActionModal, case_summary
+from gridconsole.views.case_form_modal import CaseActionModal, Reread, Submit
 from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
 
 REJECT_REASONS: tuple[RejectReason, ...] = tuple(
@@ -25,10 +25,18 @@ class RejectChoice:
     note: str
 
 
-class RejectCaseModal(ActionModal[RejectChoice]):
-    def __init__(self, detail: CaseDetail) -> None:
-        super().__init__(t("form.reject_title"), case_summary(detail))
-        self.detail = detail
+class RejectCaseModal(CaseActionModal[RejectChoice]):
+    def __init__(
+        self,
+        detail: CaseDetail,
+        *,
+        version: int,
+        submit: Submit[RejectChoice],
+        reread: Reread,
+    ) -> None:
+        super().__init__(
+            t("form.reject_title"), detail, version=version, submit=submit, reread=reread
+        )
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field(
@@ -48,7 +56,7 @@ class RejectCaseModal(ActionModal[RejectChoice]):
             Input(max_length=REASON_MAX, restrict=SINGLE_LINE, compact=True, id="reject-note"),
         )
 
-    def collect(self) -> RejectChoice:
+    def read_fields(self) -> RejectChoice:
         reason = RejectReason(str(self.query_one("#reject-reason", Select).value))
         note = validate_reason(self.query_one("#reject-note", Input).value, field="note")
         return RejectChoice(reason=reason, note=note)

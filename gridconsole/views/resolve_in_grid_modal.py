@@ -10,7 +10,7 @@ from textual.widgets import Input
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseDetail
-from gridconsole.views.action_modal import ActionModal, case_summary
+from gridconsole.views.case_form_modal import CaseActionModal, Reread, Submit
 from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
 
 
@@ -19,10 +19,18 @@ class ResolveChoice:
     note: str
 
 
-class ResolveInGridModal(ActionModal[ResolveChoice]):
-    def __init__(self, detail: CaseDetail) -> None:
-        super().__init__(t("form.resolve_title"), case_summary(detail))
-        self.detail = detail
+class ResolveInGridModal(CaseActionModal[ResolveChoice]):
+    def __init__(
+        self,
+        detail: CaseDetail,
+        *,
+        version: int,
+        submit: Submit[ResolveChoice],
+        reread: Reread,
+    ) -> None:
+        super().__init__(
+            t("form.resolve_title"), detail, version=version, submit=submit, reread=reread
+        )
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field(
@@ -31,7 +39,7 @@ class ResolveInGridModal(ActionModal[ResolveChoice]):
             Input(max_length=REASON_MAX, restrict=SINGLE_LINE, compact=True, id="resolve-note"),
         )
 
-    def collect(self) -> ResolveChoice:
+    def read_fields(self) -> ResolveChoice:
         return ResolveChoice(
             note=validate_reason(self.query_one("#resolve-note", Input).value, field="note")
         )

@@ -12,7 +12,7 @@ from gridconsole.domain.enums import Priority
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.records import CaseDetail
-from gridconsole.views.action_modal import ActionModal, case_summary
+from gridconsole.views.case_form_modal import CaseActionModal, Reread, Submit
 from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
 
 
@@ -26,10 +26,18 @@ def toggled(priority: Priority) -> Priority:
     return Priority.normal if priority is Priority.urgent else Priority.urgent
 
 
-class SetPriorityModal(ActionModal[PriorityChoice]):
-    def __init__(self, detail: CaseDetail) -> None:
-        super().__init__(t("form.priority_title"), case_summary(detail))
-        self.detail = detail
+class SetPriorityModal(CaseActionModal[PriorityChoice]):
+    def __init__(
+        self,
+        detail: CaseDetail,
+        *,
+        version: int,
+        submit: Submit[PriorityChoice],
+        reread: Reread,
+    ) -> None:
+        super().__init__(
+            t("form.priority_title"), detail, version=version, submit=submit, reread=reread
+        )
         self.new_priority = toggled(detail.priority)
 
     def compose_fields(self) -> ComposeResult:
@@ -50,7 +58,7 @@ class SetPriorityModal(ActionModal[PriorityChoice]):
             Input(max_length=REASON_MAX, restrict=SINGLE_LINE, compact=True, id="priority-reason"),
         )
 
-    def collect(self) -> PriorityChoice:
+    def read_fields(self) -> PriorityChoice:
         reason = validate_reason(
             self.query_one("#priority-reason", Input).value, field="reason", required=False
         )

@@ -157,6 +157,7 @@ class Console:
         settings = Settings()
         self.app = GridConsoleApp(services_for(db, user, clock, settings), settings)
         self.recorder = Recorder()
+        self.refusals: list[str] = []  # what the priority form said when it was refused
 
     async def load(self, pilot: object, code: str) -> None:
         """Open the case's detail from the queue, then its priority form; type a reason."""
@@ -185,6 +186,11 @@ class Console:
         assert field.value == reason
         await pilot.press("ctrl+s")  # type: ignore[attr-defined]
         await settle(pilot)  # type: ignore[arg-type]
+        if self.app.screen is modal:  # refused in the form: what it said, then leave it
+            self.refusals.append(modal.shown_problems["form"])
+            assert field.value == reason  # what was typed is still there
+            await pilot.press("escape")  # type: ignore[attr-defined]
+            await settle(pilot)  # type: ignore[arg-type]
 
 
 async def test_every_interleaving_through_two_consoles(
@@ -208,6 +214,7 @@ async def test_every_interleaving_through_two_consoles(
         for order, code in zip(orders, codes, strict=True):
             audit_before = audit_count(db)
             errors_before = {name: len(c.recorder.errors) for name, c in consoles.items()}
+            refusals_before = {name: len(c.refusals) for name, c in consoles.items()}
             for name, kind in order:
                 clock.advance(timedelta(minutes=1))
                 if kind == "load":
@@ -218,16 +225,21 @@ async def test_every_interleaving_through_two_consoles(
             new_errors = {
                 name: c.recorder.errors[errors_before[name] :] for name, c in consoles.items()
             }
+            new_refusals = {
+                name: c.refusals[refusals_before[name] :] for name, c in consoles.items()
+            }
             result = outcome(db, code, dispatcher, audit_before)
+            assert new_errors == {"A": [], "B": []}, order
             if conflicting(order):
                 refused += 1
-                # never silent: the second console says who changed the case and when
-                assert new_errors[first] == [], order
-                assert new_errors[second] == [expected_refusal(dispatcher, code, first)], order
+                # never silent: the second console's form says who changed the case and when
+                # (and stays open with the reason typed, until the operator leaves it)
+                said = f"{expected_refusal(dispatcher, code, first)} {t('desk.stale_again')}"
+                assert new_refusals == {first: [], second: [said]}, order
                 assert result == Outcome(2, [f"{first}reason"], 1), order
             else:
                 landed_twice += 1
-                assert new_errors == {"A": [], "B": []}, order
+                assert new_refusals == {"A": [], "B": []}, order
                 assert result == Outcome(3, [f"{first}reason", f"{second}reason"], 2), order
             for console in consoles.values():
                 assert isinstance(console.app.screen, MainScreen), order
