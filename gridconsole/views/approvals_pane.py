@@ -26,6 +26,7 @@ from gridconsole.i18n import t
 from gridconsole.services.dispatch_records import RequestRow
 from gridconsole.services.records import CaseDetail, CaseRow, Page, QueueFilter
 from gridconsole.views.approvals_table import ApprovalsTable
+from gridconsole.views.case_form_modal import reread_case
 from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.decision_modal import DecisionModal, request_summary
 from gridconsole.views.formatting import local_time, safe, thousands
@@ -305,7 +306,7 @@ class ApprovalsPane(CaseOpeningPane):
                     )
                 )
             ),
-            reread=lambda: queue.detail(code).version,
+            reread=reread_case(queue, code),
         )
         self.app.push_screen(modal, self._decided(done))
 
@@ -322,7 +323,7 @@ class ApprovalsPane(CaseOpeningPane):
             version=row.version,
             reason_required=False,
             submit=lambda choice, version: cases.resume(code, version, reason=choice.reason),
-            reread=lambda: queue.detail(code).version,
+            reread=reread_case(queue, code),
         )
         self.app.push_screen(modal, self._decided(t("action.resume")))
 

@@ -32,13 +32,14 @@ from gridconsole.services.dispatch_records import (
     WorkListPage,
 )
 from gridconsole.services.records import CaseDetail
+from gridconsole.views.case_form_modal import reread_case
 from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.department_table import TIME, DepartmentTable
 from gridconsole.views.extension_request_modal import ExtensionRequestModal
 from gridconsole.views.feedback_modal import FeedbackModal
 from gridconsole.views.formatting import local_time, safe, thousands
 from gridconsole.views.messages import OperationFailed
-from gridconsole.views.overdue_note_modal import NoteChoice, OverdueNoteModal
+from gridconsole.views.overdue_note_modal import OverdueNoteModal, press_department
 from gridconsole.views.ports import ConsoleServices
 from gridconsole.views.return_request_modal import ReturnRequestModal
 from gridconsole.views.sign_modal import SignModal
@@ -384,7 +385,7 @@ class DepartmentPane(CaseOpeningPane):
             row,
             on_behalf=self.on_behalf,
             submit=lambda choice, version: desk.sign(code, version, note=choice.note),
-            reread=self._reread(code),
+            reread=reread_case(self.services.queue, code),
         )
         self.app.push_screen(modal, self._form_closed(Action.sign))
 
@@ -399,7 +400,7 @@ class DepartmentPane(CaseOpeningPane):
             submit=lambda choice, version: desk.request_return(
                 code, version, reason=choice.reason, basis=choice.basis
             ),
-            reread=self._reread(code),
+            reread=reread_case(self.services.queue, code),
         )
         self.app.push_screen(modal, self._form_closed(Action.request_return))
 
@@ -415,7 +416,7 @@ class DepartmentPane(CaseOpeningPane):
             submit=lambda choice, version: desk.request_extension(
                 code, version, new_due=choice.new_due, reason=choice.reason
             ),
-            reread=self._reread(code),
+            reread=reread_case(self.services.queue, code),
         )
         self.app.push_screen(modal, self._form_closed(Action.request_extension))
 
@@ -430,7 +431,7 @@ class DepartmentPane(CaseOpeningPane):
             submit=lambda choice, version: desk.request_suspension(
                 code, version, resume_planned=choice.resume_planned, reason=choice.reason
             ),
-            reread=self._reread(code),
+            reread=reread_case(self.services.queue, code),
         )
         self.app.push_screen(modal, self._form_closed(Action.request_suspension))
 
@@ -443,7 +444,7 @@ class DepartmentPane(CaseOpeningPane):
             row,
             on_behalf=self.on_behalf,
             submit=lambda choice, version: desk.feedback(code, version, text=choice.text),
-            reread=self._reread(code),
+            reread=reread_case(self.services.queue, code),
         )
         self.app.push_screen(modal, self._form_closed(Action.feedback))
 
@@ -459,28 +460,18 @@ class DepartmentPane(CaseOpeningPane):
         row = self._row_for(action)
         if row is None:
             return
-
-        def chosen(choice: NoteChoice | None) -> None:
-            self.table.focus()
-            if choice is not None:
-                self.press_department(row.case_code, row.case_version, action, choice)
-
         summary = Content.assemble(
             (row.case_code, "bold"), "  ", safe(row.title), "  ", safe(row.department.name)
         )
-        title = t(f"overdue.{action.value}_title")
-        self.app.push_screen(
-            OverdueNoteModal(title, summary, with_channel=action is Action.urge), chosen
+        modal = OverdueNoteModal(
+            t(f"overdue.{action.value}_title"),
+            summary,
+            version=row.case_version,
+            submit=press_department(self.services.cases, row.case_code, action),
+            reread=reread_case(self.services.queue, row.case_code),
+            with_channel=action is Action.urge,
         )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="desk-press")
-    def press_department(self, code: str, version: int, action: Action, choice: NoteChoice) -> None:
-        cases = self.services.cases
-        if action is Action.urge:
-            detail = cases.urge(code, version, note=choice.note, channel=choice.channel)
-        else:
-            detail = cases.supervise(code, version, note=choice.note)
-        self.app.call_from_thread(self._form_closed(action), detail)
+        self.app.push_screen(modal, self._form_closed(action))
 
     def _row_for(self, action: Action) -> DepartmentWorkRow | None:
         """The selected dispatch if ``action`` may start on it (else a notice why not)."""
@@ -500,10 +491,6 @@ class DepartmentPane(CaseOpeningPane):
             )
             return None
         return row
-
-    def _reread(self, code: str) -> Callable[[], int]:
-        queue = self.services.queue
-        return lambda: queue.detail(code).version
 
     def _form_closed(self, action: Action) -> Callable[[CaseDetail | None], None]:
         """After a form: the table has the focus again and reads what changed."""

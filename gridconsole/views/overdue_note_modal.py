@@ -9,13 +9,15 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Select
 
-from gridconsole.domain.enums import ContactChannel
+from gridconsole.domain.enums import Action, ContactChannel
 from gridconsole.domain.validators import validate_reason
 from gridconsole.i18n import t
 from gridconsole.services.overdue_records import OverdueRow
-from gridconsole.views.action_modal import ActionModal
+from gridconsole.services.records import CaseDetail
+from gridconsole.views.case_form_modal import CaseFormModal, Reread, Submit
 from gridconsole.views.formatting import safe
 from gridconsole.views.input_rules import REASON_MAX, SINGLE_LINE
+from gridconsole.views.ports import CasesPort
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,29 @@ def overdue_summary(row: OverdueRow) -> Content:
     return Content.assemble((row.code, "bold"), "  ", safe(row.title), "  ", safe(row.place))
 
 
-class OverdueNoteModal(ActionModal[NoteChoice]):
-    def __init__(self, title: str, summary: Content, *, with_channel: bool = False) -> None:
-        super().__init__(title, summary)
+def press_department(cases: CasesPort, code: str, action: Action) -> Submit[NoteChoice]:
+    """The service call behind the form: 催办 (with how it was sent) or 督办 the case."""
+
+    def submit(choice: NoteChoice, version: int) -> CaseDetail:
+        if action is Action.urge:
+            return cases.urge(code, version, note=choice.note, channel=choice.channel)
+        return cases.supervise(code, version, note=choice.note)
+
+    return submit
+
+
+class OverdueNoteModal(CaseFormModal[NoteChoice]):
+    def __init__(
+        self,
+        title: str,
+        summary: Content,
+        *,
+        version: int,
+        submit: Submit[NoteChoice],
+        reread: Reread,
+        with_channel: bool = False,
+    ) -> None:
+        super().__init__(title, summary, version=version, submit=submit, reread=reread)
         self.with_channel = with_channel
 
     def compose_fields(self) -> ComposeResult:
@@ -53,7 +75,7 @@ class OverdueNoteModal(ActionModal[NoteChoice]):
             Input(max_length=REASON_MAX, restrict=SINGLE_LINE, compact=True, id="overdue-note"),
         )
 
-    def collect(self) -> NoteChoice:
+    def read_fields(self) -> NoteChoice:
         value = self.query_one("#overdue-note", Input).value
         note = validate_reason(value, field="note", required=False)
         if not self.with_channel:

@@ -8,6 +8,7 @@ clock reaches the instant the board said the listed set would next change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import on, work
@@ -31,11 +32,16 @@ from gridconsole.services.overdue_records import (
     OverdueRow,
 )
 from gridconsole.services.records import CaseDetail
+from gridconsole.views.case_form_modal import reread_case
 from gridconsole.views.case_opening import CaseOpeningPane
 from gridconsole.views.escalate_modal import escalate_case
 from gridconsole.views.formatting import choice_options, local_time, thousands
 from gridconsole.views.messages import OperationFailed
-from gridconsole.views.overdue_note_modal import NoteChoice, OverdueNoteModal, overdue_summary
+from gridconsole.views.overdue_note_modal import (
+    OverdueNoteModal,
+    overdue_summary,
+    press_department,
+)
 from gridconsole.views.overdue_table import OverdueTable
 from gridconsole.views.overdue_wall import OverdueWall
 from gridconsole.views.ports import ConsoleServices
@@ -352,24 +358,30 @@ class OverduePane(CaseOpeningPane):
         row = self._selected()
         if row is None:
             return
+        modal = OverdueNoteModal(
+            t(f"overdue.{action.value}_title"),
+            overdue_summary(row),
+            version=row.version,
+            submit=press_department(self.services.cases, row.code, action),
+            reread=reread_case(self.services.queue, row.code),
+            with_channel=action is Action.urge,
+        )
+        self.app.push_screen(modal, self._note_closed(modal, action))
 
-        def chosen(choice: NoteChoice | None) -> None:
+    def _note_closed(
+        self, form: OverdueNoteModal, action: Action
+    ) -> Callable[[CaseDetail | None], None]:
+        """After the form: the table has the focus again; a saved 催办/督办 is told and the
+        board read again (so is a form left after a refusal: the case may have changed)."""
+
+        def closed(detail: CaseDetail | None) -> None:
             self.table.focus()
-            if choice is not None:
-                self.act_on_case(row.code, row.version, action, choice)
+            if detail is not None:
+                self.post_message(self.CaseActed(detail, action))
+            elif form.refusals:
+                self.reload()
 
-        title = t(f"overdue.{action.value}_title")
-        modal = OverdueNoteModal(title, overdue_summary(row), with_channel=action is Action.urge)
-        self.app.push_screen(modal, chosen)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="overdue-action")
-    def act_on_case(self, code: str, version: int, action: Action, choice: NoteChoice) -> None:
-        cases = self.services.cases
-        if action is Action.urge:
-            detail = cases.urge(code, version, note=choice.note, channel=choice.channel)
-        else:
-            detail = cases.supervise(code, version, note=choice.note)
-        self.post_message(self.CaseActed(detail, action))
+        return closed
 
     def on_overdue_pane_case_acted(self, message: CaseActed) -> None:
         self.notify(
@@ -390,5 +402,3 @@ class OverduePane(CaseOpeningPane):
         self.post_message(OperationFailed(event.worker.error))
         if event.worker.group == "overdue-board":
             self.reading = False
-        elif event.worker.group == "overdue-action":
-            self.reload()

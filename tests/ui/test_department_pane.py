@@ -391,3 +391,29 @@ async def test_the_centre_urges_and_supervises_from_a_departments_work_list(
         pane = liaison_app.screen.query_one(DepartmentPane)
         assert pane.check_action("urge_desk_case", ()) is False
         assert pane.check_action("supervise_desk_case", ()) is False
+
+
+async def test_an_urge_on_a_work_list_refused_as_stale_keeps_the_note(
+    db: Database, dispatcher: Services, lead: Services, clock: FrozenClock
+) -> None:
+    noise, _ = two_cases(dispatcher)
+    app = console(db, "disp", clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        fill(app, overdue_note="请今天签收")
+        # the shift lead supervises the case in another console meanwhile
+        lead.cases.supervise(noise, lead.queue.detail(noise).version, note="限今日内处置")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        modal = form(app)
+        assert "李值班" in modal.shown_problems["form"]
+        assert app.screen.query_one("#overdue-note", Input).value == "请今天签收"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    urge = next(e for e in dispatcher.queue.detail(noise).events if e.action is Action.urge)
+    assert (urge.operator_name, urge.reason) == ("王调度", "请今天签收")

@@ -22,7 +22,7 @@ from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
 from gridconsole.domain.deadlines import DeadlineStatus
-from gridconsole.domain.enums import Action
+from gridconsole.domain.enums import Action, ContactChannel
 from gridconsole.services.bundle import Services
 from gridconsole.store.engine import Database
 from gridconsole.store.models import Case, CaseEvent
@@ -294,3 +294,43 @@ async def test_a_deadline_into_2027_is_flagged_provisional(
         assert case.code in table.rows_by_code
         cells = [str(cell) for cell in table.get_row(case.code)]
         assert any("暂定" in text for text in cells), cells
+
+
+async def test_an_urge_refused_as_stale_keeps_the_note_and_a_second_save_lands(
+    db: Database, clock: FrozenClock, cases: dict[str, str]
+) -> None:
+    """The shift lead urges the same case in another console while the dispatcher types: the
+    form stays open naming the lead, the note and channel stay, and Ctrl+S again sends them."""
+    lead = services_for(db, "lead", clock)
+    water = cases["water"]
+    recorder = Recorder()
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        modal = app.screen
+        modal.query_one("#overdue-channel", Select).value = ContactChannel.platform.value
+        modal.query_one("#overdue-note", Input).value = "请供水公司尽快处理"
+        lead.cases.urge(water, lead.queue.detail(water).version, note="值班长已电话催办")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        message = modal.shown_problems["form"]  # type: ignore[attr-defined]
+        assert "李值班" in message
+        assert "再按 Ctrl+S 将按最新版本提交" in message
+        assert modal.query_one("#overdue-note", Input).value == "请供水公司尽快处理"
+        assert modal.query_one("#overdue-channel", Select).value == ContactChannel.platform.value
+        assert recorder.errors == []
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not modal
+        assert f"事件 {water}：已催办" in recorder.texts
+        assert "催2" in shown(app, "flags")[0]
+    urges = [e for e in lead.queue.detail(water).events if e.action is Action.urge]
+    assert [(e.operator_name, e.reason, e.detail.get("channel")) for e in urges] == [
+        ("李值班", "值班长已电话催办", None),
+        ("王调度", "请供水公司尽快处理", "platform"),
+    ]

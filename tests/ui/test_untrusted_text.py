@@ -15,6 +15,7 @@ from gridconsole.views.case_detail_screen import CaseDetailScreen
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.new_case_modal import NewCaseModal
 from gridconsole.views.reject_case_modal import RejectCaseModal
+from gridconsole.views.set_priority_modal import SetPriorityModal
 from tests.factories import T0, new_case_fields, services_for
 from tests.ui.console import Recorder, make_console, queue_table, settle
 
@@ -125,7 +126,7 @@ async def test_hostile_text_is_shown_literally_everywhere(
         await pilot.press("escape")
         await settle(pilot)
 
-        # a notification naming a hostile operator (another console changed the case)
+        # a refusal naming a hostile operator (another console changed the case), in the form
         while table.selected_code != codes[0]:
             await pilot.press("up")
             await settle(pilot)
@@ -134,7 +135,10 @@ async def test_hostile_text_is_shown_literally_everywhere(
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert any(CLICK in error for error in recorder.errors)
+        assert isinstance(app.screen, SetPriorityModal)
+        assert CLICK in rendered(app.screen.query_one("#error-form", Static))
+        await pilot.press("escape")
+        await settle(pilot)
         assert all(not notification.markup for notification in recorder.notifications)
 
         # everything on screen renders (malformed markup would raise here) without controls
