@@ -10,7 +10,6 @@ from gridconsole.services.escalation_records import AlertRow
 from gridconsole.services.records import (
     CaseDetail,
     CaseRow,
-    DuplicateCandidate,
     FilterOptions,
     HeaderCounts,
     Page,
@@ -95,13 +94,6 @@ class CaseChanged(Message):
         super().__init__()
         self.detail = detail
         self.action = action
-
-
-class DuplicatesFound(Message):
-    def __init__(self, fields: dict[str, str], candidates: tuple[DuplicateCandidate, ...]) -> None:
-        super().__init__()
-        self.fields = fields
-        self.candidates = candidates
 
 
 class OperationFailed(Message):

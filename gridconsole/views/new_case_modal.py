@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
@@ -15,10 +17,11 @@ from gridconsole.domain.enums import (
     Priority,
     Severity,
 )
+from gridconsole.domain.errors import DomainError
 from gridconsole.domain.validators import PEOPLE_MAX, validate_case_draft
 from gridconsole.i18n import t
-from gridconsole.services.records import CaseDetail, FilterOptions
-from gridconsole.views.action_modal import ActionModal
+from gridconsole.services.records import CaseDetail, DuplicateCandidate, FilterOptions
+from gridconsole.views.duplicate_choice_modal import DuplicateChoice, DuplicateChoiceModal
 from gridconsole.views.formatting import choice_options
 from gridconsole.views.input_rules import (
     ADDRESS_MAX,
@@ -29,6 +32,7 @@ from gridconsole.views.input_rules import (
     TITLE_MAX,
 )
 from gridconsole.views.ports import ConsoleServices
+from gridconsole.views.service_form_modal import ServiceFormModal
 
 # (field name as the validator names it, label key, maximum length)
 TEXT_FIELDS: tuple[tuple[str, str, int], ...] = (
@@ -57,14 +61,66 @@ def intake_escalation(detail: CaseDetail) -> EscalationSource | None:
     return None
 
 
-class NewCaseModal(ActionModal[dict[str, str]]):
-    """Returns the entered fields once they pass the domain's validation (nothing is written
-    here: the queue checks for duplicates, then reports)."""
+@dataclass(frozen=True)
+class NewCaseChoice:
+    """The entered fields, and what the operator chose once shown possible duplicates
+    (``duplicates_seen`` False: look for them first)."""
+
+    fields: dict[str, str]
+    duplicates_seen: bool = False
+    merge_into: str | None = None
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a save came to: the case reported (``action`` report, or merge when it was merged
+    into the chosen original), or, with no case yet, the possible duplicates to choose from."""
+
+    detail: CaseDetail | None
+    action: Action = Action.report
+    candidates: tuple[DuplicateCandidate, ...] = ()
+    merge_error: str = ""  # the case was reported but the merge was refused: why
+
+
+def intake(services: ConsoleServices, choice: NewCaseChoice, _version: int) -> Intake:
+    """The form's service call (in a worker thread): possible duplicates first, then the
+    report (and the merge the operator chose)."""
+    fields = choice.fields
+    if not choice.duplicates_seen:
+        candidates = services.queue.duplicate_candidates(
+            grid_code=fields.get("grid") or None,
+            category_code=fields["category"],
+            text=f"{fields['title']} {fields['description']}",
+        )
+        if candidates:
+            return Intake(None, candidates=candidates)
+    detail = services.cases.report(fields)
+    if choice.merge_into is None:
+        return Intake(detail)
+    try:
+        merged = services.cases.merge(detail.code, detail.version, into_code=choice.merge_into)
+    except DomainError as error:  # the case exists now: the form must not send it again
+        return Intake(detail, merge_error=str(error))
+    return Intake(merged, Action.merge)
+
+
+class NewCaseModal(ServiceFormModal[Intake, NewCaseChoice]):
+    """Checks the fields with the domain's validation, then looks for possible duplicates and
+    reports; it stays open with what was typed when the service refuses (an unknown category,
+    an escalation the role may not raise)."""
 
     def __init__(self, services: ConsoleServices, options: FilterOptions) -> None:
-        super().__init__(t("form.new_title"))
+        super().__init__(
+            t("form.new_title"),
+            None,
+            version=0,  # a new case has no version: nothing to re-read
+            submit=lambda choice, version: intake(services, choice, version),
+            reread=lambda: 0,
+        )
         self.services = services
         self.options = options
+        self.duplicates_seen = False
+        self.merge_into: str | None = None
 
     def compose_fields(self) -> ComposeResult:
         title, description, address, reporter_name, reporter_phone = (
@@ -151,7 +207,7 @@ class NewCaseModal(ActionModal[dict[str, str]]):
     def _text_input(name: str, maximum: int) -> Input:
         return Input(max_length=maximum, restrict=SINGLE_LINE, compact=True, id=f"new-{name}")
 
-    def collect(self) -> dict[str, str]:
+    def read_fields(self) -> NewCaseChoice:
         fields: dict[str, str] = {}
         for name, _, _ in TEXT_FIELDS:
             fields[name] = self.query_one(f"#new-{name}", Input).value
@@ -164,4 +220,27 @@ class NewCaseModal(ActionModal[dict[str, str]]):
             value = found.first(Select).value if found else None
             fields[name] = value if isinstance(value, str) else ""
         validate_case_draft(fields, now=self.services.context.now())
-        return fields
+        return NewCaseChoice(fields, self.duplicates_seen, self.merge_into)
+
+    def on_service_form_modal_submitted(self, message: ServiceFormModal.Submitted) -> None:
+        """Possible duplicates: the form stays and offers them (Textual calls the base class's
+        handler after this one unless the default is prevented: it closes the form)."""
+        result = message.result
+        if isinstance(result, Intake) and result.detail is None:
+            message.stop()
+            message.prevent_default()
+            self._set_submitting(False)
+            self.app.push_screen(DuplicateChoiceModal(result.candidates), self._duplicates_chosen)
+
+    def _duplicates_chosen(self, choice: DuplicateChoice | None) -> None:
+        """Merge or create anyway: the same fields are sent again with the choice; a cancelled
+        choice leaves the form as it was (nothing was written)."""
+        if choice is None:
+            return
+        self.duplicates_seen, self.merge_into = True, choice.merge_into
+        self.action_save()
+
+    def show_refusal(self, error: DomainError) -> None:
+        # the fields will be corrected: the next save looks for duplicates again
+        self.duplicates_seen, self.merge_into = False, None
+        super().show_refusal(error)

@@ -37,7 +37,6 @@ from gridconsole.views.case_detail_screen import CaseDetailScreen
 from gridconsole.views.case_form_modal import CaseFormModal, reread_case
 from gridconsole.views.claim_marker import claim_label
 from gridconsole.views.dispatch_form_modal import row_summary
-from gridconsole.views.duplicate_choice_modal import DuplicateChoice, DuplicateChoiceModal
 from gridconsole.views.escalate_modal import escalate_case
 from gridconsole.views.formatting import choice_options, thousands
 from gridconsole.views.input_rules import SEARCH_MAX, SINGLE_LINE
@@ -45,12 +44,11 @@ from gridconsole.views.merge_case_modal import MergeCaseModal, MergeChoice
 from gridconsole.views.messages import (
     CaseChanged,
     CaseDetailLoaded,
-    DuplicatesFound,
     FilterOptionsLoaded,
     OperationFailed,
     QueueLoaded,
 )
-from gridconsole.views.new_case_modal import NewCaseModal, intake_escalation
+from gridconsole.views.new_case_modal import Intake, NewCaseModal, intake_escalation
 from gridconsole.views.ports import ConsoleServices
 from gridconsole.views.queue_table import QueueTable
 from gridconsole.views.reject_case_modal import RejectCaseModal, RejectChoice
@@ -563,43 +561,15 @@ class QueuePane(Vertical):
     # -- new case ---------------------------------------------------------------------------------
 
     def action_new_case(self) -> None:
-        self.app.push_screen(NewCaseModal(self.services, self.options), self._new_case_entered)
+        self.app.push_screen(NewCaseModal(self.services, self.options), self._new_case_closed)
 
-    def _new_case_entered(self, fields: dict[str, str] | None) -> None:
+    def _new_case_closed(self, result: Intake | None) -> None:
         self.table.focus()
-        if fields is not None:
-            self.check_duplicates_and_report(fields)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
-    def check_duplicates_and_report(self, fields: dict[str, str]) -> None:
-        candidates = self.services.queue.duplicate_candidates(
-            grid_code=fields.get("grid") or None,
-            category_code=fields["category"],
-            text=f"{fields['title']} {fields['description']}",
-        )
-        if candidates:
-            self.post_message(DuplicatesFound(fields, candidates))
+        if result is None or result.detail is None:
             return
-        self.post_message(CaseChanged(self.services.cases.report(fields), Action.report))
-
-    def on_duplicates_found(self, message: DuplicatesFound) -> None:
-        fields = message.fields
-
-        def chosen(choice: DuplicateChoice | None) -> None:
-            self.table.focus()
-            if choice is not None:
-                self.report_case(fields, choice.merge_into)
-
-        self.app.push_screen(DuplicateChoiceModal(message.candidates), chosen)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="case-action")
-    def report_case(self, fields: dict[str, str], merge_into: str | None) -> None:
-        detail = self.services.cases.report(fields)
-        if merge_into is None:
-            self.post_message(CaseChanged(detail, Action.report))
-            return
-        merged = self.services.cases.merge(detail.code, detail.version, into_code=merge_into)
-        self.post_message(CaseChanged(merged, Action.merge))
+        if result.merge_error:
+            self.notify(result.merge_error, severity="error", markup=False)
+        self.post_message(CaseChanged(result.detail, result.action))
 
     # -- results ------------------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 from textual.widgets import Input, Select
 
 from gridconsole.app import GridConsoleApp
@@ -20,12 +22,15 @@ from gridconsole.clock import FrozenClock
 from gridconsole.domain.enums import Action, CaseState, Priority, RejectReason
 from gridconsole.domain.errors import StaleCase, TransitionRefused
 from gridconsole.services.bundle import Services
-from gridconsole.services.records import CaseDetail
+from gridconsole.services.records import CaseDetail, QueueFilter
 from gridconsole.store.engine import Database
+from gridconsole.store.models import CaseCategory
 from gridconsole.views.accept_case_modal import AcceptCaseModal
 from gridconsole.views.case_form_modal import CaseActionModal
+from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.main_screen import MainScreen
 from gridconsole.views.merge_case_modal import MergeCaseModal
+from gridconsole.views.new_case_modal import NewCaseModal
 from gridconsole.views.reject_case_modal import RejectCaseModal
 from gridconsole.views.resolve_in_grid_modal import ResolveInGridModal
 from gridconsole.views.set_priority_modal import SetPriorityModal
@@ -268,3 +273,87 @@ async def test_a_saved_form_closes_and_the_queue_follows(
         assert code not in shown_codes(app)
         assert recorder.texts == [f"事件 {code}：已不予受理（不予受理）"]
         assert app.screen.focused is queue_table(app)
+
+
+# -- the new case form ----------------------------------------------------------------------------
+
+NEW_CASE = {
+    "new-title": "小区路灯损坏",
+    "new-description": "长江路社区3幢前路灯连续三晚不亮。",
+    "new-category": "06-consult",
+    "new-grid": "320102002002001",
+    "new-reporter_name": "李四",
+}
+
+
+async def open_new_case(pilot: object, app: GridConsoleApp) -> NewCaseModal:
+    await pilot.press("n")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    modal = app.screen
+    assert isinstance(modal, NewCaseModal)
+    return modal
+
+
+async def test_a_report_refused_by_the_service_keeps_the_whole_case_in_the_form(
+    db: Database, clock: FrozenClock, dispatcher: Services, seeded: list[str]
+) -> None:
+    recorder = Recorder()
+    app = make_console(db, clock)
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        modal = await open_new_case(pilot, app)
+        fill(modal, NEW_CASE)  # type: ignore[arg-type]
+        # meanwhile an administrator retires the category the form still offers
+        with db.write() as session:
+            session.execute(
+                update(CaseCategory)
+                .where(col(CaseCategory.code) == "06-consult")
+                .values(active=False)
+            )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        assert "06-consult" in modal.shown_problems["category"]
+        assert held(modal, NEW_CASE) == NEW_CASE  # type: ignore[arg-type]
+        assert recorder.errors == []
+        assert dispatcher.queue.page(QueueFilter()).total == 4
+        # the dispatcher picks a category still in use: the case is reported
+        modal.query_one("#new-category", Select).value = "11-noise"
+        modal.query_one("#new-title", Input).value = "路灯损坏影响夜间出行"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert len(shown_codes(app)) == 5
+        assert any(text.startswith("事件 MY-20261129-0005：已上报") for text in recorder.texts)
+
+
+async def test_the_duplicate_offer_left_returns_to_the_form_with_what_was_typed(
+    db: Database, clock: FrozenClock, dispatcher: Services, seeded: list[str]
+) -> None:
+    duplicate = {
+        "new-title": "夜间施工噪音扰民",
+        "new-description": "中山东路18号工地每晚十一点后仍在施工，噪音很大。",
+        "new-category": "11-noise",
+        "new-grid": "320102002001001",
+    }
+    app = make_console(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        modal = await open_new_case(pilot, app)
+        fill(modal, duplicate)  # type: ignore[arg-type]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DuplicateChoiceModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is modal
+        assert held(modal, duplicate) == duplicate  # type: ignore[arg-type]
+        assert dispatcher.queue.page(QueueFilter()).total == 4
+        # saved again, the offer comes again; merged this time
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DuplicateChoiceModal)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert dispatcher.queue.detail("MY-20261129-0005").merged_into_code == seeded[NOISE]

@@ -13,6 +13,7 @@ from gridconsole.store.models import Case, Community, Grid, Operator
 from gridconsole.views.accept_case_modal import AcceptCaseModal
 from gridconsole.views.case_detail_screen import CaseDetailScreen
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
+from gridconsole.views.main_screen import MainScreen
 from gridconsole.views.new_case_modal import NewCaseModal
 from gridconsole.views.reject_case_modal import RejectCaseModal
 from gridconsole.views.set_priority_modal import SetPriorityModal
@@ -123,8 +124,12 @@ async def test_hostile_text_is_shown_literally_everywhere(
         assert isinstance(offer, DuplicateChoiceModal)
         prompts = [str(option.prompt) for option in offer.query_one(OptionList).options]
         assert any(CLICK in prompt for prompt in prompts)
+        await pilot.press("escape")  # back to the form, which kept the hostile title
+        await settle(pilot)
+        assert app.screen is form
         await pilot.press("escape")
         await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
 
         # a refusal naming a hostile operator (another console changed the case), in the form
         while table.selected_code != codes[0]:
