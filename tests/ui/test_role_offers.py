@@ -130,6 +130,8 @@ RULES: dict[str, Rule] = {
     "verify_chain": among(permissions.AUDIT_READERS),
     # statistics
     "export_report": among(permissions.STATISTICS_READERS),
+    # the console: every operator may lock their own (Ctrl+L; audited as console.lock)
+    "lock_console": anyone,
 }
 
 # Keys that only move, page, filter, reload, open or switch a view: reading what the pane shows.
