@@ -24,6 +24,7 @@ from gridconsole.services.context import ServiceContext
 from gridconsole.services.deadlines import DeadlinePlanner
 from gridconsole.services.escalations import follow_case
 from gridconsole.services.lookups import case_by_code
+from gridconsole.store.event_departments import judged_department
 from gridconsole.store.models import Case, CaseEvent, Dispatch, Operator, row_id
 
 
@@ -110,11 +111,14 @@ class CaseChanges:
         detail: Mapping[str, Any] | None = None,
         on_behalf: bool = False,
         audited: bool = True,
+        department_id: int | None = None,
     ) -> None:
         """Compare-and-set the case row, then append the event: both in the caller's transaction.
 
         ``audited=False`` for the second case one action changes (a merge's target): the
-        action's one audit entry names both."""
+        action's one audit entry names both. ``department_id``: the department the event judges
+        where the caller knows it before the rows that say so are written (a dispatch, its lead);
+        otherwise it is looked up (:mod:`store.event_departments`)."""
         now = self.context.now()
         # the centre recording what a department did, after a phone call
         on_behalf = on_behalf or (
@@ -153,6 +157,9 @@ class CaseChanges:
                 reason=reason,
                 on_behalf=on_behalf,
                 detail=dict(detail or {}),
+                department_id=department_id
+                if department_id is not None
+                else judged_department(session, row_id(case), now, detail),
             )
         )
         session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gridconsole.domain.enums import Action
 from gridconsole.services.audit import record_audit
 from gridconsole.services.context import ServiceContext
+from gridconsole.store.event_departments import judged_department
 from gridconsole.store.models import Case, CaseEvent, row_id
 
 
@@ -35,6 +36,7 @@ def note_case_event(
             action=action,
             reason=reason,
             detail=dict(detail),
+            department_id=judged_department(session, row_id(case), now, detail),
         )
     )
     session.flush()

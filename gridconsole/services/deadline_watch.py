@@ -53,6 +53,7 @@ from gridconsole.services.escalation_watch import (
 from gridconsole.services.escalations import open_escalation, open_escalation_id
 from gridconsole.services.records import Actor
 from gridconsole.store.engine import Database
+from gridconsole.store.event_departments import fill_judged_departments
 from gridconsole.store.models import Case, CaseEvent
 
 # rows compare-and-set per kind and transaction: a burst of due deadlines is written in bounded
@@ -355,6 +356,7 @@ class DeadlineWatch:
     @staticmethod
     def _insert_events(session: Session, events: list[dict[str, Any]]) -> None:
         if events:
+            fill_judged_departments(session.connection(), events)
             session.connection().execute(insert(_events), events)
             audit_timer_events(session, events)
 

@@ -41,6 +41,7 @@ from gridconsole.domain.enums import (
     DatabasePurpose,
     DeadlineStep,
     DepartmentKind,
+    DispatchRole,
     EscalationKind,
     EscalationSource,
     GridKind,
@@ -81,6 +82,7 @@ from gridconsole.services.demo_history import (
 from gridconsole.services.roster import fill_search_keys
 from gridconsole.store import case_search
 from gridconsole.store.engine import Database
+from gridconsole.store.event_departments import pick_department
 from gridconsole.store.models import (
     Case,
     CaseCategory,
@@ -961,9 +963,15 @@ class _Generator:
             row["updated_by_id"] = changes[-1]["operator_id"]
             row["urge_count"] = sum(1 for event in events if event["action"] is A.urge)
             row["supervised"] = any(event["action"] is A.supervise for event in events)
+            leads = [
+                (dispatch["id"], dispatch["dispatched_at"], dispatch["department_id"])
+                for dispatch in record.dispatches
+                if dispatch["role"] is DispatchRole.lead
+            ]
             for event in events:
                 event["id"] = self.next_event_id
                 self.next_event_id += 1
+                event["department_id"] = pick_department(event["detail"], event["at"], leads)
             case_rows.append(row)
             event_rows.extend(events)
             dispatch_rows.extend(record.dispatches)

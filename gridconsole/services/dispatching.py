@@ -113,8 +113,17 @@ class DispatchService:
             if overridden:
                 detail["override"] = override_reason
                 detail["overridden"] = overridden
+            # the event judges the lead dispatch it makes, written below (its deadlines are the
+            # case's once the event has started the handling step)
             self.changes.apply(
-                session, case, action, version, changes={}, reason=instruction, detail=detail
+                session,
+                case,
+                action,
+                version,
+                changes={},
+                reason=instruction,
+                detail=detail,
+                department_id=row_id(lead_department),
             )
             for department, role in [
                 (lead_department, DispatchRole.lead),

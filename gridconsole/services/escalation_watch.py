@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from gridconsole.domain.enums import Action, AlertKind, ReportDue
 from gridconsole.services.audit import audit_timer_events
 from gridconsole.services.deadline_records import Firing
+from gridconsole.store.event_departments import fill_judged_departments
 from gridconsole.store.models import Case, CaseEvent, Escalation, EscalationAlert
 
 _e = Escalation.__table__.c  # type: ignore[attr-defined]
@@ -131,6 +132,7 @@ def _record(
         )
         firings.append(Firing(row.case_id, codes[row.case_id], None, at))
     session.connection().execute(insert(_alerts), alerts)
+    fill_judged_departments(session.connection(), events)
     session.connection().execute(insert(_events), events)
     audit_timer_events(session, events)
     return firings

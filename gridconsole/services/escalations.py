@@ -58,6 +58,7 @@ from gridconsole.services.escalation_records import (
     ReportRow,
 )
 from gridconsole.services.lookups import case_by_code
+from gridconsole.store.event_departments import judged_department
 from gridconsole.store.models import (
     Case,
     CaseEvent,
@@ -185,6 +186,12 @@ def raise_on_board(
         at=at,
         operator_id=operator_id,
     )
+    detail = {
+        "escalation_id": escalation.id,
+        "kind": kind.value,
+        "severity": severity.value,
+        "source": source.value,
+    }
     session.add(
         CaseEvent(
             case_id=row_id(case),
@@ -192,12 +199,8 @@ def raise_on_board(
             operator_id=operator_id,
             action=Action.escalate,
             reason=reason,
-            detail={
-                "escalation_id": escalation.id,
-                "kind": kind.value,
-                "severity": severity.value,
-                "source": source.value,
-            },
+            detail=detail,
+            department_id=judged_department(session, row_id(case), at, detail),
         )
     )
     session.flush()

@@ -273,6 +273,7 @@ def create_cases(
                 "reason": "",
                 "on_behalf": False,
                 "detail": {"source": draft.source.value},
+                "department_id": None,  # a case just reported has no dispatch to judge
             }
             for case_id, draft in zip(ids, drafts, strict=True)
         ],

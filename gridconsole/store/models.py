@@ -413,8 +413,9 @@ class CaseEvent(SQLModel, table=True):
     __tablename__ = "case_events"
     __table_args__ = (
         Index("ix_case_events_case", "case_id", "id"),
-        # statistics: the events of some actions in a period (returns, urges, follow-ups …)
-        Index("ix_case_events_action_at", "action", "at"),
+        # statistics: the events of some actions in a period (returns, urges, follow-ups …),
+        # with the department each judges: a department's counts come from the index alone
+        Index("ix_case_events_action_at", "action", "at", "department_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -427,6 +428,11 @@ class CaseEvent(SQLModel, table=True):
     reason: str = Field(default="", sa_type=Text)
     on_behalf: bool = Field(default=False)  # recorded by the centre for a department
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # the department the event judges (statistics): the one its detail names, else the case's
+    # latest lead dispatch made at or before it; None before any. Written with the event
+    # (store/event_departments.py) so a month's ranking does not look it up per event. No
+    # foreign key: a derived copy, and adding one makes SQLite copy the whole table.
+    department_id: int | None = Field(default=None)
 
 
 class CaseCodeCounter(SQLModel, table=True):

@@ -9,8 +9,9 @@ fact set is anchored on one indexed instant in the period (``ix_dispatches_role_
 ``ix_cases_reported``, ``ix_case_events_action_at``).
 
 ``dimension`` is ``"department"`` (the lead department, 主办: of the dispatch, or for an event the
-case's latest lead dispatch made at or before it), ``"community"``, ``"grid"``, ``"category"``
-(the case's) or ``"total"`` (one key, 0).
+department it judges, ``case_events.department_id``: the one it names, else the case's latest
+lead dispatch made at or before it), ``"community"``, ``"grid"``, ``"category"`` (the case's) or
+``"total"`` (one key, 0).
 """
 
 from __future__ import annotations
@@ -104,33 +105,11 @@ def _dispatch_key(dimension: DimensionName) -> ColumnElement[Any]:
 
 def _event_department() -> ColumnElement[Any]:
     """The department judged for an event: the one the event names, else the case's latest
-    lead dispatch made at or before it (the department whose work it was).
-
-    Latest by id (a case's dispatches are numbered as they are made), found through the index on
-    ``dispatches.case_id``: ordering by the instant instead lets SQLite walk the whole
-    (role, dispatched_at) index for every event.
-    """
-    held = Dispatch.__table__.alias("held")  # type: ignore[attr-defined]
-    latest = (
-        select(func.max(held.c.id))
-        .where(
-            held.c.case_id == _e.case_id,
-            held.c.role == LEAD,
-            held.c.dispatched_at <= _e.at,
-        )
-        .correlate(CaseEvent)
-        .scalar_subquery()
-    )
-    chosen = Dispatch.__table__.alias("chosen")  # type: ignore[attr-defined]
-    found = (
-        select(chosen.c.department_id)
-        .where(chosen.c.id == latest)
-        .correlate(CaseEvent)
-        .scalar_subquery()
-    )
-    # most events name the department they judge (return, refusal, failed check, reopening,
-    # urge, supervision, follow-up): the lookup runs only for the others (COALESCE is lazy)
-    return func.coalesce(_e.detail["department_id"].as_integer(), found)
+    lead dispatch made at or before it (the department whose work it was), written with the
+    event (:mod:`store.event_departments`): looking it up per event cost most of a department
+    table, and it let SQLite walk the whole (role, dispatched_at) index for some events."""
+    department: ColumnElement[Any] = _e.department_id
+    return department
 
 
 # -- fact sets ---------------------------------------------------------------------------------
@@ -285,15 +264,18 @@ def events_statement(dimension: DimensionName, start: datetime, end: datetime) -
     one pass over the period's events (the case is joined only for a case's key)."""
     wanted = [action.value for actions in EVENT_ACTIONS.values() for action in actions]
     key = _event_department() if dimension == "department" else _case_key(dimension)
+    follow_up = _e.action == Action.follow_up.value
     facts = select(
         key.label("key"),
         _e.action.label("action"),
-        _e.detail["satisfaction"].as_string().label("answer"),
+        # only a follow-up's row is read for its answer: a department's other events are
+        # counted from the (action, at, department_id) index alone
+        case((follow_up, _e.detail["satisfaction"].as_string())).label("answer"),
     ).select_from(CaseEvent)
     if dimension in ("community", "grid", "category"):
         facts = facts.join(Case, _c.id == _e.case_id)
     listed = facts.where(_e.action.in_(wanted), _e.at >= start, _e.at < end).subquery()
-    follow_up = listed.c.action == Action.follow_up.value
+    answered = listed.c.action == Action.follow_up.value
     return select(
         listed.c.key,
         *(
@@ -304,7 +286,7 @@ def events_statement(dimension: DimensionName, start: datetime, end: datetime) -
         ),
         *(
             func.coalesce(
-                func.sum(_flag(and_(follow_up, listed.c.answer == answer.value))), 0
+                func.sum(_flag(and_(answered, listed.c.answer == answer.value))), 0
             ).label(name)
             for name, answer in SATISFACTION_MEASURES.items()
         ),

@@ -58,6 +58,7 @@ from gridconsole.services.escalations import next_report_columns, proposal_for, 
 from gridconsole.services.records import QueueFilter
 from gridconsole.store.engine import Database
 from gridconsole.store.models import metadata
+from tests.event_departments import judged, misjudged
 from tests.postgres import fresh_schema_url, scratch_url
 
 # a Sunday morning in Nanjing, like the other fixtures
@@ -498,6 +499,16 @@ def test_dispatches_agree_with_the_timeline(seeded: Seeded) -> None:
 def _department_code(rows: dict[str, list[dict[str, Any]]], department_id: int) -> str:
     (code,) = [d["code"] for d in rows["departments"] if d["id"] == department_id]
     return str(code)
+
+
+def test_every_event_carries_the_department_it_judges(seeded: Seeded) -> None:
+    """The generator writes ``case_events.department_id`` as the join it replaced computes it
+    (named by the event's detail, else the latest lead dispatch made by then)."""
+    assert misjudged(seeded.db) == []
+    covered = judged(seeded.db)
+    assert covered[("follow_up", True)] > 0
+    assert covered[("urge", False)] > 0  # the timers' automatic urges name no department
+    assert covered[("approve_extension", False)] > 0
 
 
 def test_departments_handle_their_categories_and_units_their_grids(seeded: Seeded) -> None:

@@ -34,6 +34,7 @@ from gridconsole.services.statistics_records import Dimension, Measure, Measures
 from gridconsole.store.engine import Database
 from tests.conftest import TEMPLATE_DATA
 from tests.dispatch_cases import NANJING
+from tests.event_departments import judged, misjudged
 from tests.factories import T0, build_reference_database, new_case_fields, services_for
 
 DECEMBER = month("2026-12")
@@ -262,6 +263,20 @@ def test_department_measures(history: History) -> None:
     assert CG.sign_on_time_rate == pytest.approx(5 / 6)
     assert CG.handling_median_hours == 21.5
     assert CG.rework_rate == pytest.approx(2 / 5)
+
+
+@HISTORY
+def test_every_event_carries_the_department_it_judges(history: History, any_db: Database) -> None:
+    """The services wrote ``case_events.department_id`` on each event of the history as the join
+    it replaced computes it: named by the event's detail, or the latest lead dispatch."""
+    assert misjudged(any_db) == []
+    covered = judged(any_db)
+    for named in ("return", "refuse_return", "verify_fail", "reopen", "supervise", "follow_up"):
+        assert covered[(named, True)] > 0, named
+    assert covered[("dispatch", False)] == 9  # G A B B' C D E F H
+    # looked up: B's approved extension (counted as the department's), E's suspension
+    assert covered[("approve_extension", False)] == 1
+    assert covered[("suspend", False)] == covered[("resume", False)] == 1
 
 
 @HISTORY
