@@ -140,7 +140,7 @@ class StatisticsService:
     def _read_table(self, dimension: Dimension, period: Period, now: datetime) -> StatisticsTable:
         start, end = self._bounds(period)
         settings = self.context.settings.statistics
-        with self.context.db.read() as session:
+        with self.context.db.read(scan=True) as session:
             by_key = _measures(session, _name(dimension), dimension, start, end, now)
             # every fact has one key (or none, a group of its own: a case without a community,
             # an event on a case no department led): the totals are the sums over every key,
@@ -210,7 +210,7 @@ class StatisticsService:
         if not whole_centre:
             received, completed = q.keyed(received, key), q.keyed(completed, key)
             due = q.keyed(due, key) if due is not None else None
-        with self.context.db.read() as session:
+        with self.context.db.read(scan=True) as session:
             dialect = session.get_bind().dialect.name
 
             def day(column: Any) -> Any:
@@ -239,7 +239,7 @@ class StatisticsService:
         their grids and those made by the verification deadline."""
         self._require_reader()
         start, end = self._bounds(period)
-        with self.context.db.read() as session:
+        with self.context.db.read(scan=True) as session:
             reports = {
                 row.reporter_phone: (int(row.reported), int(row.resolved or 0))
                 for row in session.execute(q.worker_reports_statement(start, end))
@@ -289,7 +289,7 @@ class StatisticsService:
         rows_statement, total_statement = q.drill_statement(
             facts, 0 if dimension is None else key, flag, limit
         )
-        with self.context.db.read() as session:
+        with self.context.db.read(scan=True) as session:
             total = int(session.execute(total_statement).scalar_one())
             rows = tuple(
                 DrillRow(
@@ -325,7 +325,7 @@ class StatisticsService:
         stop = min(end, now)
         if stop <= start:
             return ()
-        with self.context.db.read() as session:
+        with self.context.db.read(scan=True) as session:
             return tuple(
                 OverdueListRow(
                     code=row.code,

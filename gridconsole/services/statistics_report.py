@@ -452,7 +452,7 @@ def open311_requests(
     from the database. No reporter data (Art. 17)."""
     zone = context.settings.centre.zone
     start, end = period.start(zone), period.end(zone)
-    with context.db.read() as session:
+    with context.db.read(scan=True) as session:
         result = session.execute(
             open311_statement(start, end), execution_options={"yield_per": batch}
         )

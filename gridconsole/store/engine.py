@@ -21,6 +21,10 @@ from gridconsole.store import change_notify
 from gridconsole.store.audit_log import AuditKeyring, AuditLog, default_key_path
 
 BUSY_TIMEOUT_MS = 10_000
+# a scanning read's map (Database.read(scan=True)); SQLite caps it at its build's maximum (2 GiB
+# by default): a larger file is read past it as usual. Measured on the 100,000-case demo: a
+# month's department table 1.00 s -> 0.64 s CPU, the community table 1.43 s -> 0.87 s.
+SCAN_MMAP_BYTES = 1 << 40
 _BEGIN_OPTION = "gridconsole_sqlite_begin"
 
 
@@ -92,10 +96,23 @@ class Database:
         return self.reader.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for queries; its transaction is rolled back at the end."""
+    def read(self, *, scan: bool = False) -> Iterator[Session]:
+        """A session for queries; its transaction is rolled back at the end.
+
+        ``scan``: its queries read much of a period's rows (the statistics). On SQLite the file
+        is memory-mapped for the session instead of copied page by page through SQLite's 2 MiB
+        cache, then unmapped, so a console does not keep the pages it scanned resident."""
         with Session(self.reader, expire_on_commit=False) as session:
-            yield session
+            if not scan or self.dialect != "sqlite":
+                yield session
+                return
+            connection = session.connection()
+            connection.exec_driver_sql(f"PRAGMA mmap_size = {SCAN_MMAP_BYTES}")
+            try:
+                yield session
+            finally:
+                session.rollback()  # every statement done: nothing holds a mapped page
+                session.connection().exec_driver_sql("PRAGMA mmap_size = 0")
 
     @contextmanager
     def write(self) -> Iterator[Session]:

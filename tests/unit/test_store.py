@@ -144,3 +144,13 @@ def test_times_are_stored_utc_and_naive_ones_refused(db: Database) -> None:
 def test_postgres_urls_use_psycopg() -> None:
     assert normalise_url("postgresql://u@h/db").startswith("postgresql+psycopg://")
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.sqlite_only("memory-mapped reads are SQLite's")
+def test_a_scanning_read_maps_the_file_only_while_it_lasts(db: Database) -> None:
+    with db.read(scan=True) as session:
+        assert session.execute(text("PRAGMA mmap_size")).scalar() > 0
+        assert session.execute(text("SELECT count(*) FROM operators")).scalar() == len(OPERATORS)
+    # the pooled connection goes back unmapped: a console keeps no scanned page resident
+    with db.read() as session:
+        assert session.execute(text("PRAGMA mmap_size")).scalar() == 0
