@@ -30,7 +30,19 @@ _REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 MAX_COMBINING_RUN = 4
 
 
+# Characters _kept never removes nor counts in a combining run: letters and digits (``\w`` is
+# what str.isalnum accepts, and the underscore), printable ASCII, tab and line feed, general and
+# CJK punctuation, fullwidth forms. Text made only of them (nearly all of it) is passed by one
+# regex scan instead of a category lookup per character (tests/unit/test_text_scans.py checks
+# every code point of the class).
+_PLAIN = re.compile(
+    r"[\w\t\n -~\u2010-\u2027\u2030-\u205e\u3000-\u3029\u3030-\u303f\uff01-\uffee]*"
+)
+
+
 def _kept(value: str) -> str:
+    if _PLAIN.fullmatch(value):
+        return value
     kept: list[str] = []
     combining_run = 0
     for char in value:

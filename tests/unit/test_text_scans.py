@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridconsole.domain.search_terms import _RUN, index_terms
-from gridconsole.domain.text import clean_text
+from gridconsole.domain.text import _PLAIN, _kept, clean_text
 
 ALL = [chr(point) for point in range(sys.maxunicode + 1)]
 
@@ -32,6 +32,20 @@ def _runs_by_loop(text: str) -> list[str]:
     if current:
         runs.append("".join(current))
     return runs
+
+
+def test_plain_text_holds_nothing_the_cleaning_removes_or_cuts() -> None:
+    """The fast path of the cleaning: no character of its class is a control, format character,
+    surrogate or combining mark (tab and line feed are kept as they are)."""
+    removed = {"Cc", "Cf", "Cs", "Mn", "Me"}
+    found = [
+        hex(ord(char))
+        for char in ALL
+        if _PLAIN.fullmatch(char) and unicodedata.category(char) in removed and char not in "\t\n"
+    ]
+    assert found == []
+    assert _PLAIN.fullmatch("楼道堆物，影响通行！（长江路3号）“急”")
+    assert _kept("\u202eevil\u200b") == "evil"  # not plain: the loop removes them
 
 
 @given(st.text())
