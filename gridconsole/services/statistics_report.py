@@ -398,46 +398,71 @@ def _width(value: object, kind: ColumnKind) -> int:
 
 
 def _write_xlsx(report: PerformanceReport, path: Path, context: ServiceContext) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    # XlsxWriter streams each row to the file as it is written (constant_memory) with one
+    # shared format per kind of cell; openpyxl built a cell object per value, styled each in a
+    # second pass and serialised them all at save: 3.5 s of the 100,000-case demo's report
+    # (7,351 overdue rows), more than every query of it together
+    import xlsxwriter  # type: ignore[import-untyped]
 
-    workbook = Workbook()
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
-    bold = Font(bold=True)
-    for sheet in report.sheets:
-        worksheet = workbook.create_sheet(sheet.title)
-        worksheet.append([report.title])
-        worksheet.append([column.header for column in sheet.columns])
-        for cell in worksheet[2]:
-            cell.font = bold
-        body = (*sheet.rows, *((sheet.total,) if sheet.total else ()))
-        for row in body:
-            worksheet.append(
-                [
-                    _local(value, context) if isinstance(value, datetime) else _text(value)
-                    for value in row
-                ]
-            )
-        if sheet.total:
-            for cell in worksheet[worksheet.max_row]:
-                cell.font = bold
-        for index, column in enumerate(sheet.columns, start=1):
-            letter = get_column_letter(index)
-            number_format = _NUMBER_FORMATS.get(column.kind)
-            if number_format:
-                for (cell,) in worksheet.iter_rows(
-                    min_row=3, min_col=index, max_col=index, max_row=worksheet.max_row
-                ):
-                    cell.number_format = number_format
-            widest = max(
-                [cell_len(column.header), *(_width(row[index - 1], column.kind) for row in body)]
-            )
-            worksheet.column_dimensions[letter].width = min(60, widest + 2)
-        worksheet.freeze_panes = "A3"  # the title and the header stay on screen
-    workbook.save(path)
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    formats: dict[tuple[str | None, bool], Any] = {}
+
+    def style(number_format: str | None, strong: bool) -> Any:
+        key = (number_format, strong)
+        if key not in formats:
+            properties: dict[str, object] = {"bold": True} if strong else {}
+            if number_format is not None:
+                properties["num_format"] = number_format
+            formats[key] = workbook.add_format(properties) if properties else None
+        return formats[key]
+
+    try:
+        for sheet in report.sheets:
+            worksheet = workbook.add_worksheet(sheet.title)
+            body = (*sheet.rows, *((sheet.total,) if sheet.total else ()))
+            for index, column in enumerate(sheet.columns):
+                widest = max(
+                    [cell_len(column.header), *(_width(row[index], column.kind) for row in body)]
+                )
+                worksheet.set_column(index, index, min(60, widest + 2))
+            worksheet.freeze_panes(2, 0)  # the title and the header stay on screen
+            worksheet.write_string(0, 0, str(_text(report.title)))
+            for index, column in enumerate(sheet.columns):
+                worksheet.write_string(1, index, str(_text(column.header)), style(None, True))
+            number_formats = [_NUMBER_FORMATS.get(column.kind) for column in sheet.columns]
+            for offset, row in enumerate(body):
+                strong = sheet.total is not None and offset == len(body) - 1
+                for index, value in enumerate(row):
+                    _write_cell(
+                        worksheet,
+                        2 + offset,
+                        index,
+                        value,
+                        style(number_formats[index], strong),
+                        context,
+                    )
+    finally:
+        workbook.close()
+
+
+def _write_cell(
+    worksheet: Any, row: int, column: int, value: object, cell_format: Any, context: ServiceContext
+) -> None:
+    """One cell as its type: an instant in the centre's time, a number, text made safe (never
+    a formula), an empty cell (None or no text) keeping its column's format."""
+    if isinstance(value, str):
+        value = _text(value) or None
+    if value is None:
+        if cell_format is not None:
+            worksheet.write_blank(row, column, None, cell_format)
+    elif isinstance(value, datetime):
+        worksheet.write_datetime(row, column, _local(value, context), cell_format)
+    elif isinstance(value, bool):
+        worksheet.write_boolean(row, column, value, cell_format)
+    elif isinstance(value, int | float):
+        worksheet.write_number(row, column, value, cell_format)
+    else:
+        worksheet.write_string(row, column, str(value), cell_format)
 
 
 # -- Open311 GeoReport v2 -----------------------------------------------------------------------

@@ -533,6 +533,12 @@ def test_the_workbook_reads_back_with_the_services_figures(
     assert total[received] == table.totals.received == 8
     assert total[header.index("办结")] == table.totals.completed == 6
     assert departments.cell(3, on_time_rate + 1).number_format == "0.0%"
+    # the header and the totals in bold, the rows between not
+    total_row = departments.max_row
+    assert departments.cell(total_row, 3).value == "合计"
+    assert all(departments.cell(row, 3).font.b for row in (2, total_row))
+    assert not departments.cell(3, 3).font.b
+    assert departments.cell(total_row, on_time_rate + 1).number_format == "0.0%"
     assert departments.column_dimensions["C"].width >= 12  # 城管执法中队: 12 cells + margin
     overdue = list(workbook["超期清单"].iter_rows(min_row=3, values_only=True))
     assert sorted(row[0] for row in overdue) == sorted(
