@@ -96,6 +96,9 @@ class StatisticsService:
         self.context = context
         # (dimension, first day, last day) -> the table read (with its read_at): this console's
         self._tables: dict[tuple[Dimension, date, date], StatisticsTable] = {}
+        # (first day, last day) -> the centre's handling-time median and P90, and when they were
+        # read: every dimension's totals carry them, so the report's three tables read them once
+        self._centre: dict[tuple[date, date], tuple[datetime, int | None, int | None]] = {}
 
     def _require_reader(self) -> None:
         actor = self.context.actor
@@ -133,11 +136,29 @@ class StatisticsService:
         cached = self._tables.get(cache_key)
         if not fresh and cached is not None and timedelta(0) <= now - cached.read_at < TABLE_CACHE:
             return cached
-        table = self._read_table(dimension, period, now)
+        table = self._read_table(dimension, period, now, fresh=fresh)
         self._tables[cache_key] = table
         return table
 
-    def _read_table(self, dimension: Dimension, period: Period, now: datetime) -> StatisticsTable:
+    def _centre_percentiles(
+        self, session: Session, period: Period, now: datetime, *, fresh: bool
+    ) -> tuple[int | None, int | None]:
+        """The centre's handling-time median and P90 over the period, read again when older
+        than :data:`TABLE_CACHE` or ``fresh``."""
+        key = (period.first, period.last)
+        cached = self._centre.get(key)
+        if not fresh and cached is not None and timedelta(0) <= now - cached[0] < TABLE_CACHE:
+            return cached[1], cached[2]
+        start, end = self._bounds(period)
+        centre = session.execute(q.percentile_statement("total", start, end)).one_or_none()
+        median = int(centre.median) if centre and centre.median is not None else None
+        p90 = int(centre.p90) if centre and centre.p90 is not None else None
+        self._centre[key] = (now, median, p90)
+        return median, p90
+
+    def _read_table(
+        self, dimension: Dimension, period: Period, now: datetime, *, fresh: bool
+    ) -> StatisticsTable:
         start, end = self._bounds(period)
         settings = self.context.settings.statistics
         with self.context.db.read(scan=True) as session:
@@ -145,7 +166,9 @@ class StatisticsService:
             # every fact has one key (or none, a group of its own: a case without a community,
             # an event on a case no department led): the totals are the sums over every key,
             # with the centre's percentiles
-            totals = _summed(by_key.values(), session, start, end)
+            totals = _summed(
+                by_key.values(), self._centre_percentiles(session, period, now, fresh=fresh)
+            )
             names = {
                 row.id: (row.code, row.name)
                 for row in session.execute(q.names_statement(_name(dimension)))
@@ -387,8 +410,8 @@ def _daily(session: Session, statement: Select[Any]) -> dict[date, int]:
     return found
 
 
-def _summed(rows: Iterable[Measures], session: Session, start: datetime, end: datetime) -> Measures:
-    """The sum of rows' counts, with the centre's handling-time percentiles."""
+def _summed(rows: Iterable[Measures], centre: tuple[int | None, int | None]) -> Measures:
+    """The sum of rows' counts, with the centre's handling-time percentiles (median, P90)."""
     counts: dict[str, int] = defaultdict(int)
     for measures in rows:
         for field in fields(Measures):
@@ -396,12 +419,8 @@ def _summed(rows: Iterable[Measures], session: Session, start: datetime, end: da
             if field.name.startswith("handling_") and field.name != "handling_timed":
                 continue
             counts[field.name] += int(value or 0)
-    centre = session.execute(q.percentile_statement("total", start, end)).one_or_none()
-    return Measures(
-        **counts,
-        handling_median_s=int(centre.median) if centre and centre.median is not None else None,
-        handling_p90_s=int(centre.p90) if centre and centre.p90 is not None else None,
-    )
+    median, p90 = centre
+    return Measures(**counts, handling_median_s=median, handling_p90_s=p90)
 
 
 def _fact_set(

@@ -30,7 +30,7 @@ from gridconsole.domain.errors import ValidationFailed
 from gridconsole.domain.periods import PeriodKind, custom, month
 from gridconsole.services.bundle import Services
 from gridconsole.services.statistics import score
-from gridconsole.services.statistics_records import Dimension, Measure, Measures
+from gridconsole.services.statistics_records import Dimension, Measure, Measures, StatisticsTable
 from gridconsole.store.engine import Database
 from tests.conftest import TEMPLATE_DATA
 from tests.dispatch_cases import NANJING
@@ -666,3 +666,25 @@ def test_a_table_is_read_again_after_the_cache_or_when_asked(history: History) -
     assert statistics.table(Dimension.department, DECEMBER, fresh=True) is not first
     history.clock.set(history.clock.now() + TABLE_CACHE + timedelta(seconds=1))
     assert statistics.table(Dimension.department, DECEMBER).read_at == history.clock.now()
+
+
+@HISTORY
+def test_the_centres_percentiles_are_read_once_for_every_dimension(history: History) -> None:
+    """Each table's totals carry the centre's handling-time percentiles: read with the first
+    table of a period and kept as the tables are (the report's three tables read them once),
+    read again when a table is asked fresh."""
+    period = custom(date(2026, 12, 1), date(2027, 1, 31))
+    statistics = history.disp.statistics
+
+    def centre(table: StatisticsTable) -> tuple[int | None, int | None]:
+        return table.totals.handling_median_s, table.totals.handling_p90_s
+
+    before = centre(statistics.table(Dimension.department, period))
+    f = history.codes["F"]  # fed back now, three weeks after its dispatch: the slowest
+    history.disp.desk.feedback(f, history.disp.queue.detail(f).version, text="已处理")
+    assert centre(statistics.table(Dimension.community, period)) == before
+    after = centre(statistics.table(Dimension.community, period, fresh=True))
+    assert after[1] is not None
+    assert before[1] is not None
+    assert after[1] > before[1]
+    assert centre(statistics.table(Dimension.category, period)) == after
