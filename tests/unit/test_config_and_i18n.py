@@ -130,3 +130,18 @@ def test_every_enum_value_has_a_label() -> None:
             assert f"{prefix}.{member.value}" in zh
     for priority in Priority:
         assert f"priority.{priority.name}" in zh
+
+
+def test_every_refusal_names_an_action_the_catalogs_know() -> None:
+    """A PermissionDenied whose action has no label crashed the CLI with a KeyError instead of
+    saying who may not do what (`audit list` by a shift lead)."""
+    from gridconsole.domain.enums import PersonalField
+
+    zh, en = catalog("zh"), catalog("en")
+    named: set[str] = {f"privacy.reveal_{field.value}" for field in PersonalField}
+    for path in (ROOT / "gridconsole").rglob("*.py"):
+        for call in re.findall(r"PermissionDenied\((.*?)\)", path.read_text("utf-8"), re.DOTALL):
+            named.update(re.findall(r"\baction=\"([a-z_.]+)\"", call))
+    assert {"read_audit", "read_statistics", "read_roster"} <= named, "the scan misses literals"
+    assert sorted(name for name in named if f"action.{name}" not in zh) == []
+    assert sorted(name for name in named if f"action.{name}" not in en) == []
