@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -57,12 +58,18 @@ def test_a_file_is_one_batch_and_a_rerun_imports_nothing(
             select(func.count()).where(col(Case.import_batch_id).is_(None))
         ).scalar_one()
     assert unbatched == 0
+    with db.read() as session:
+        recorded = session.execute(select(col(ImportBatch.imported_at))).scalar_one()
+    imported_at = recorded.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+    assert imported_at.startswith("2026-11-29 09:30:")
     before = dump(db_url)
     for extra in ([], ["--dry-run"]):
         again = run(db_url, tmp_path, "cases", "import", *extra, str(path))
         assert again.exit_code == 0, again.output
+        # --now starts a running clock at 09:30:00: the batch is recorded when the import
+        # commits, a second later on a slow machine, and the message gives that time
         assert again.stdout.strip() == (
-            f"{path} was already imported as batch 1 on 2026-11-29 09:30:00 by 导入员"
+            f"{path} was already imported as batch 1 on {imported_at} by 导入员"
             " (3 record(s)): nothing imported again"
         )
         assert again.stderr == ""
