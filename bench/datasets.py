@@ -12,6 +12,7 @@ from gridconsole.services import database
 from gridconsole.services.demo import seed_demo
 from gridconsole.services.operators import os_username
 from gridconsole.store.engine import Database
+from gridconsole.store.write_gate import gate_path
 from tests.factories import T0
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -40,6 +41,7 @@ def demo_database(cases: int) -> tuple[Path, float | None]:
     elapsed = time.perf_counter() - started
     partial.rename(path)
     _adopt_audit_key(partial, path)
+    gate_path(partial).unlink(missing_ok=True)  # the build wrote alone; the file keeps no state
     return path, elapsed
 
 

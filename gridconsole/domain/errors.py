@@ -106,3 +106,12 @@ class ValidationFailed(DomainError):
     def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__(details="; ".join(str(problem) for problem in problems))
         self.problems = problems
+
+
+class DatabaseBusy(DomainError):
+    """Another writer held the database past the wait: nothing was written, try again."""
+
+    key = "error.database_busy"
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds=seconds)

@@ -45,6 +45,7 @@ from gridconsole.services.operators import resolve_actor
 from gridconsole.store.audit_log import AuditKeyring, default_key_path
 from gridconsole.store.audit_verify import verify_chain
 from gridconsole.store.engine import BUSY_TIMEOUT_MS, Database
+from gridconsole.store.write_gate import gate_path
 
 # SQLite files begin with this (https://www.sqlite.org/fileformat.html, "Magic Header String")
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -145,7 +146,10 @@ def _remove(path: Path) -> None:
 
 
 def _sidecars(path: Path) -> tuple[Path, ...]:
-    return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
+    """SQLite's files beside ``path``, and the write gate's (only private copies are removed:
+    a live database's gate file stays, or two consoles could lock two different files)."""
+    journals = tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
+    return (*journals, gate_path(path))
 
 
 def _sync(path: Path) -> None:

@@ -3,14 +3,17 @@
 SQLite gets WAL, foreign keys, a busy timeout and full sync on every connection. Writes must begin
 ``IMMEDIATE``: a deferred transaction that upgrades to a write lock cannot wait for the lock and
 fails with "database is locked" under concurrent consoles (measured: 65–90 % of transactions).
-Reads stay deferred so pollers never queue behind writers.
+Reads stay deferred so pollers never queue behind writers. Before BEGIN, a write takes the
+file's write gate (store/write_gate.py), so writers of several consoles take turns promptly
+instead of sleeping in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from gridconsole.store import change_notify
 from gridconsole.store.audit_log import AuditKeyring, AuditLog, default_key_path
+from gridconsole.store.write_gate import WriteGate
 
 BUSY_TIMEOUT_MS = 10_000
 # a scanning read's map (Database.read(scan=True)); SQLite caps it at its build's maximum (2 GiB
@@ -68,6 +72,16 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; ``None`` for PostgreSQL and in-memory databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if str(parsed.database).startswith("file:"):
+        return None  # a URI filename (tests' shared memory); no file to put a gate beside
+    return Path(str(parsed.database))
+
+
 @dataclass(frozen=True)
 class Database:
     """The engines of one database: ``reader`` for queries, ``writer`` for transactions."""
@@ -76,16 +90,21 @@ class Database:
     writer: Engine
     # every write transaction is chained into the audit log at commit (store/audit_log.py)
     audit: AuditLog = field(default_factory=lambda: AuditLog(AuditKeyring(None)))
+    # SQLite: one writer at a time across processes, handed over at once; None on PostgreSQL,
+    # whose row locks and compare-and-set need no gate
+    gate: WriteGate | None = None
 
     @classmethod
     def connect(cls, url: str, *, echo: bool = False) -> Database:
         engine = create_db_engine(url, echo=echo)
         change_notify.install(engine)  # PostgreSQL: commits that change cases say so
         writer: Engine = engine
+        gate = None
         if engine.dialect.name == "sqlite":
             writer = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            gate = WriteGate(sqlite_file(normalise_url(url)))
         keyring = AuditKeyring(default_key_path(normalise_url(url)))
-        return cls(reader=engine, writer=writer, audit=AuditLog(keyring))
+        return cls(reader=engine, writer=writer, audit=AuditLog(keyring), gate=gate)
 
     @property
     def dialect(self) -> str:
@@ -117,7 +136,10 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self.writer, expire_on_commit=False) as session:
+        with ExitStack() as stack:
+            if self.gate is not None:
+                stack.enter_context(self.gate.held())
+            session = stack.enter_context(Session(self.writer, expire_on_commit=False))
             self.audit.attach(session)
             with session.begin():
                 yield session
