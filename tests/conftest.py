@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from gridconsole.clock import FrozenClock
 from gridconsole.i18n import set_locale
@@ -26,6 +27,13 @@ from tests.postgres import (
     fresh_database_url,
     reachable,
 )
+
+# Pilot's press() waits, twice a key, until the process has been idle for a slice of
+# SLEEP_GRANULARITY (20 ms): at least 40 ms a key, whatever the console does, and most of the
+# UI tests' time. A 4 ms slice keeps the same test (CPU under 5 % of the slice) in a fifth of the
+# wait; the tests' own settle() still waits for every worker and message.
+textual._wait.SLEEP_GRANULARITY = 0.004
+textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

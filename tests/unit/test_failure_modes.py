@@ -19,8 +19,9 @@ from gridconsole.cli import main
 from gridconsole.clock import FrozenClock
 from gridconsole.domain.enums import Role
 from gridconsole.services.operators import ensure_operator, os_username
+from gridconsole.store import engine
 from gridconsole.store.audit_log import KEY_FILE_ENV
-from gridconsole.store.engine import BUSY_TIMEOUT_MS, Database
+from gridconsole.store.engine import Database
 from tests.factories import sqlite_url
 from tests.import_files import state_of, write_records
 from tests.unit.test_import import CLEAN_ENV, DATA, NOW, dump, run
@@ -174,10 +175,12 @@ connection.execute("ROLLBACK")
 
 
 def test_a_database_locked_past_the_busy_timeout_is_said_so(
-    dispatcher_db: Database, db_path: Path, tmp_path: Path
+    dispatcher_db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the command runs in this process: a 2 s busy timeout keeps the wait short (10 s in use)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 2_000)
     before = dump(sqlite_url(db_path))
-    hold_seconds = BUSY_TIMEOUT_MS / 1000 + 8
+    hold_seconds = engine.BUSY_TIMEOUT_MS / 1000 + 4
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_EXCLUSIVE, str(db_path), str(hold_seconds)],
         stdout=subprocess.PIPE,
@@ -195,8 +198,9 @@ def test_a_database_locked_past_the_busy_timeout_is_said_so(
     assert result.exit_code == 1
     assert result.exc_info is None or result.exc_info[0] is SystemExit
     assert result.stderr.startswith(
-        "the database stayed locked by another program for more than 10 s"
+        "the database stayed locked by another program for more than 2 s"
     )
+    assert 2 <= waited < hold_seconds
     assert "nothing was saved; try again when it is released" in result.stderr
     assert dump(sqlite_url(db_path)) == before
     # nothing lost: once released, the same import goes through
