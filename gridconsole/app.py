@@ -7,13 +7,16 @@ there): a refusal to open ends the console with exit status 1 and the reason on 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import termios
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -483,7 +486,40 @@ def run_console(
     import). ``headless`` runs it without a terminal (tests of the command line).
     """
     app = GridConsoleApp(opener, settings, ask_password=ask_password)
-    app.run(headless=headless)
-    if app.services is not None:
-        app.services.auth.logout()
+    with _logging_off_the_terminal():
+        app.run(headless=headless)
+        if app.services is not None:
+            app.services.auth.logout()
     return app.return_code or 0
+
+
+def console_log_path() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state"
+    )
+    return Path(state) / "gridconsole" / "console.log"
+
+
+@contextmanager
+def _logging_off_the_terminal() -> Iterator[None]:
+    """While the console owns the terminal, log records go to a file, not to stderr: Python's
+    last-resort handler would draw them over the screen (APScheduler logs a tick cancelled by
+    a hang-up as a traceback). Without a writable file they are dropped."""
+    handler: logging.Handler
+    try:
+        path = console_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)  # a record may quote a failed statement's values
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()

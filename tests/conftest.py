@@ -54,6 +54,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "any_db_template(key, build): any_db copies this template, not the reference"
     )
+    config.addinivalue_line(
+        "markers",
+        "uses_database: builds a database of the chosen backend without the fixtures "
+        "(kept under --db=postgres)",
+    )
     chosen = config.getoption("--db")
     if chosen is not None:
         # exported: subprocesses a test starts (consoles, the CLI, timers) read the same choice
@@ -73,6 +78,35 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         on_postgres = pytest.param("postgres", marks=pytest.mark.postgres)
         params: list[object] = [on_postgres] if backend() == "postgres" else ["sqlite", on_postgres]
         metafunc.parametrize("any_db", params, indirect=True)
+
+
+# fixtures through which a test gets a database of the chosen backend (directly or not)
+DATABASE_FIXTURES = frozenset({"templates", "new_empty_db_url"})
+
+
+def uses_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return (
+        bool(DATABASE_FIXTURES.intersection(names))
+        or item.get_closest_marker("uses_database") is not None
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --db=postgres, run what touches a database: a test that builds none (pure rules,
+    parsers, text) would repeat its SQLite run word for word, and a terminal-size variant of
+    a pane shows the same rows as its 120×40 run (the layout is checked on SQLite)."""
+    if backend() != "postgres":
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        small = callspec is not None and callspec.params.get("size") == (80, 24)
+        (kept if uses_database(item) and not small else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -75,6 +75,10 @@ class Seeded:
     rows: dict[str, list[dict[str, Any]]]  # every table's rows, ordered by primary key
 
 
+# the module's database comes from scratch_url(), on the chosen backend
+pytestmark = pytest.mark.uses_database
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -32,6 +33,9 @@ from gridconsole.store.engine import Database
 from gridconsole.store.models import Case, CaseEvent, CaseRequest, Dispatch
 from tests.factories import build_and_close_reference, new_case_fields, services_for
 from tests.postgres import Templates, backend
+
+# every example builds its database from _templates(), on the chosen backend
+pytestmark = pytest.mark.uses_database
 
 NANJING = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 30, 9, 0, tzinfo=NANJING).astimezone(UTC)
