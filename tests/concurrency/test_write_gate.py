@@ -32,12 +32,16 @@ pytestmark = pytest.mark.sqlite_only("the gate is SQLite's; PostgreSQL has row l
 SHORT_BUSY_MS = 50
 
 
-def _scratch(path: Path) -> None:
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """A WAL database with one table the writers below insert into."""
+    path = tmp_path / "gate.db"
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("CREATE TABLE marks (writer INTEGER, n INTEGER)")
     connection.commit()
     connection.close()
+    return path
 
 
 def _connect(url: str, busy_ms: int) -> Database:
@@ -69,9 +73,7 @@ def _mark(url: str, writer: int, count: int, out: Any) -> None:
     out.put(errors)
 
 
-def test_a_writer_waits_its_turn_past_the_busy_timeout(tmp_path: Path) -> None:
-    path = tmp_path / "gate.db"
-    _scratch(path)
+def test_a_writer_waits_its_turn_past_the_busy_timeout(path: Path) -> None:
     url = sqlite_url(path)
     context = multiprocessing.get_context("spawn")
     ready = context.Event()
@@ -94,9 +96,7 @@ def test_a_writer_waits_its_turn_past_the_busy_timeout(tmp_path: Path) -> None:
     assert rows == [(0,), (1,)]
 
 
-def test_eight_processes_write_without_a_locked_error(tmp_path: Path) -> None:
-    path = tmp_path / "gate.db"
-    _scratch(path)
+def test_eight_processes_write_without_a_locked_error(path: Path) -> None:
     url = sqlite_url(path)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
@@ -120,9 +120,7 @@ time.sleep(float(sys.argv[2]))
 """
 
 
-def test_a_gate_held_past_the_wait_is_said_and_nothing_is_written(tmp_path: Path) -> None:
-    path = tmp_path / "gate.db"
-    _scratch(path)
+def test_a_gate_held_past_the_wait_is_said_and_nothing_is_written(path: Path) -> None:
     db = Database.connect(sqlite_url(path))
     patient = dataclasses.replace(db, gate=WriteGate(path, wait_seconds=0.3))
     holder = subprocess.Popen(
@@ -154,11 +152,9 @@ def test_a_gate_held_past_the_wait_is_said_and_nothing_is_written(tmp_path: Path
     db.dispose()
 
 
-def test_threads_of_one_console_take_turns(tmp_path: Path) -> None:
+def test_threads_of_one_console_take_turns(path: Path) -> None:
     import threading
 
-    path = tmp_path / "gate.db"
-    _scratch(path)
     db = Database.connect(sqlite_url(path))
     inside = 0
     most = 0
