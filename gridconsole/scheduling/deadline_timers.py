@@ -88,7 +88,11 @@ class DeadlineTimers:
         scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
         job_defaults = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
         scheduler.add_job(
-            self.tick, "interval", seconds=self.safety_seconds, id=SAFETY_JOB_ID, **job_defaults
+            self._tick_job,
+            "interval",
+            seconds=self.safety_seconds,
+            id=SAFETY_JOB_ID,
+            **job_defaults,
         )
         if self.change_token is not None:
             scheduler.add_job(
@@ -124,6 +128,15 @@ class DeadlineTimers:
             self.on_fired(fired)
         return fired
 
+    async def _tick_job(self) -> None:
+        """The scheduler's job: a tick, unless the process is closing. Closing cancels a tick
+        waiting on its database thread (the write there finishes or rolls back on its own);
+        APScheduler would log that cancellation as a failed job, a traceback for nothing."""
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            log.debug("deadline tick cancelled: the process is closing")
+
     def _arm(self, instant: datetime | None) -> None:
         self.armed_for = instant
         if instant is None:
@@ -139,7 +152,7 @@ class DeadlineTimers:
         if self.scheduler is None:
             return
         self.scheduler.add_job(
-            self.tick,
+            self._tick_job,
             "date",
             run_date=run_date,
             id=NEXT_JOB_ID,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -92,3 +95,38 @@ def test_the_date_job_fires_on_an_accelerated_clock(db: Database, clock: FrozenC
         ).scalar_one()
     assert at == warn_at
     assert at > T0
+
+
+def test_a_tick_cancelled_at_closing_ends_quietly(
+    dispatcher: Services, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Closing the console cancels a tick waiting on its database thread: the scheduler's job
+    ends without raising, so APScheduler logs no failed job (it printed a CancelledError
+    traceback onto a hung-up terminal), and the wait in the thread is left to finish."""
+    release = threading.Event()
+
+    class SlowWatch(DeadlineWatch):
+        def fire_due(self, now: datetime | None = None) -> FiredDeadlines:
+            release.wait(10)
+            return FiredDeadlines()
+
+    timers = DeadlineTimers(SlowWatch(dispatcher.context), clock)
+
+    async def run() -> asyncio.Task[None]:
+        job = asyncio.ensure_future(timers._tick_job())
+        await asyncio.sleep(0.05)  # the tick is waiting on its thread
+        job.cancel()
+        await asyncio.wait([job], timeout=5)
+        release.set()
+        return job
+
+    with caplog.at_level(logging.DEBUG):
+        job = asyncio.run(run())
+    assert job.done()
+    assert not job.cancelled()
+    assert job.exception() is None
+    assert [record.levelno for record in caplog.records if record.levelno > logging.DEBUG] == []
+    ours = [record for record in caplog.records if record.name.startswith("gridconsole")]
+    assert [record.getMessage() for record in ours] == [
+        "deadline tick cancelled: the process is closing"
+    ]
