@@ -7,6 +7,7 @@ it with ``DROP SCHEMA bench_demo_N CASCADE``. The floor is bare psycopg on the s
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,10 +16,12 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.datasets import DATA
 from gridconsole.clock import FrozenClock
 from gridconsole.services import database
 from gridconsole.services.demo import seed_demo
 from gridconsole.services.operators import os_username
+from gridconsole.store.audit_log import KEY_FILE_ENV
 from gridconsole.store.engine import Database
 from tests.factories import T0
 from tests.postgres import server_url
@@ -39,6 +42,11 @@ def demo_url(cases: int) -> tuple[str, float | None]:
     """The URL of a PostgreSQL demo of ``cases`` cases, and the seconds its load took (None:
     reused)."""
     schema = f"bench_demo_{cases}"
+    # the audit log's key lives outside the database (bench/data/): set for this process and
+    # the writer processes it spawns; a schema whose key is gone cannot take writes: rebuilt
+    key = DATA / f"pg-demo-{cases}.audit-key"
+    DATA.mkdir(exist_ok=True)
+    os.environ[KEY_FILE_ENV] = str(key)
     separator = "&" if "?" in server_url() else "?"
     url = f"{server_url()}{separator}options={quote(f'-csearch_path={schema}')}"
     admin = create_engine(server_url())
@@ -54,7 +62,9 @@ def demo_url(cases: int) -> tuple[str, float | None]:
             held = connection.execute(
                 text(f'SELECT count(*) FROM "{schema}".database_info')
             ).scalar_one()
-        if not held:
+        if not held or not key.exists():
+            held = 0
+            key.unlink(missing_ok=True)  # the new log makes its own
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()

@@ -121,17 +121,22 @@ class Database:
         ``scan``: its queries read much of a period's rows (the statistics). On SQLite the file
         is memory-mapped for the session instead of copied page by page through SQLite's 2 MiB
         cache, then unmapped, so a console does not keep the pages it scanned resident."""
-        with Session(self.reader, expire_on_commit=False) as session:
-            if not scan or self.dialect != "sqlite":
+        if not scan or self.dialect != "sqlite":
+            with Session(self.reader, expire_on_commit=False) as session:
                 yield session
-                return
-            connection = session.connection()
+            return
+        # one pooled connection held throughout: the map is the connection's, and it must be
+        # undone on that connection (a session returns its connection to the pool at rollback,
+        # and the unmapping PRAGMA went to whichever came out next: 2 GiB stayed mapped)
+        with self.reader.connect() as connection:
             connection.exec_driver_sql(f"PRAGMA mmap_size = {SCAN_MMAP_BYTES}")
             try:
-                yield session
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
             finally:
-                session.rollback()  # every statement done: nothing holds a mapped page
-                session.connection().exec_driver_sql("PRAGMA mmap_size = 0")
+                connection.rollback()  # the read transaction ends: no page stays referenced
+                connection.exec_driver_sql("PRAGMA mmap_size = 0")
+                connection.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
