@@ -113,6 +113,11 @@ def main() -> None:
         if not arguments.skip_console:
             keystrokes.report(path, max(arguments.runs, 10))
             memory.report(path)
+    if not arguments.skip_console:
+        # one figure: the idle console's output depends on what it shows, not on the size
+        smallest, _ = datasets.demo_database(min(arguments.cases))
+        print(f"\n== terminal output, demo database of {min(arguments.cases):,} cases")
+        terminal_bytes.report(smallest)
     base, _ = datasets.demo_database(2000)
     print()
     imports.report(base, arguments.import_records)
