@@ -10,6 +10,7 @@ import fcntl
 import os
 import pty
 import select
+import shutil
 import signal
 import sqlite3
 import struct
@@ -64,6 +65,10 @@ def with_live_countdowns(database: Path) -> Path:
     target = sqlite3.connect(copy)
     source.backup(target)
     source.close()
+    # the console writes (its login is audited): the copy's log goes on under the demo's key
+    key = database.with_name(database.name + ".audit-key")
+    if key.exists():
+        shutil.copy(key, copy.with_name(copy.name + ".audit-key"))
     now = datetime.now(UTC).replace(tzinfo=None)
 
     def stored(instant: datetime) -> str:
