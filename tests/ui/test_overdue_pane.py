@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 from sqlmodel import col
+from textual.pilot import Pilot
 from textual.widgets import Digits, Input, LoadingIndicator, Select
 
 from gridconsole.app import GridConsoleApp
@@ -70,6 +71,13 @@ def overdue_table(app: GridConsoleApp) -> OverdueTable:
     return app.screen.query_one(OverdueTable)
 
 
+async def open_overdue(pilot: Pilot[None]) -> None:
+    """The console settled, then its overdue pane (F3) read and shown."""
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+
+
 def shown(app: GridConsoleApp, column: str = "code") -> list[str]:
     table = overdue_table(app)
     index = [c.key.value for c in table.ordered_columns].index(column)
@@ -121,9 +129,7 @@ async def test_countdowns_tick_from_memory_and_a_breach_turns_the_row_red(
 ) -> None:
     app = make_console(db, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_overdue(pilot)
         pane = app.screen.query_one(OverduePane)
         table = overdue_table(app)
         board_before = pane.board
@@ -156,9 +162,7 @@ async def test_a_tick_repaints_the_countdown_cells_not_the_table(
     each changed countdown's own cell, and the line drawn afterwards holds the new text."""
     app = make_console(db, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_overdue(pilot)
         pane = app.screen.query_one(OverduePane)
         table = overdue_table(app)
         calls: list[tuple[object, ...]] = []
@@ -296,9 +300,7 @@ async def test_more_deadlines_than_a_page_are_reached_with_f7_and_f8(
     clock.advance(timedelta(hours=1))  # every one is past its 15 minutes
     app = make_console(db, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_overdue(pilot)
         pane = app.screen.query_one(OverduePane)
         first_page = [row.code for row in pane.table.rows_by_code.values()]
         assert len(first_page) == 100
@@ -320,9 +322,7 @@ async def test_a_deadline_into_2027_is_flagged_provisional(
     case = dispatcher.cases.report(new_case_fields(title="跨年事件"))  # due 2027-01-01 09:00
     app = make_console(db, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await open_overdue(pilot)
         table = app.screen.query_one(OverdueTable)
         assert case.code in table.rows_by_code
         cells = [str(cell) for cell in table.get_row(case.code)]
