@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
+import platformdirs
 from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
@@ -494,10 +495,8 @@ def run_console(
 
 
 def console_log_path() -> Path:
-    state = os.environ.get("XDG_STATE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".local", "state"
-    )
-    return Path(state) / "gridconsole" / "console.log"
+    """``$XDG_STATE_HOME/gridconsole/console.log`` (``~/.local/state`` when unset)."""
+    return platformdirs.user_state_path("gridconsole") / "console.log"
 
 
 @contextmanager

@@ -11,7 +11,7 @@ instead of sleeping in SQLite's busy handler.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,10 +141,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with ExitStack() as stack:
-            if self.gate is not None:
-                stack.enter_context(self.gate.held())
-            session = stack.enter_context(Session(self.writer, expire_on_commit=False))
+        gate = self.gate.held() if self.gate is not None else nullcontext()
+        with gate, Session(self.writer, expire_on_commit=False) as session:
             self.audit.attach(session)
             with session.begin():
                 yield session

@@ -148,6 +148,7 @@ class DeadlineTable(KeyedCaseTable[RowT]):
         if self.countdown is None:
             return []
         crossed: list[str] = []
+        shows_countdown = any(column.key == self.COUNTDOWN_COLUMN for column in self.columns_shown)
         with self.app.batch_update():
             for code, row in self.rows_by_code.items():
                 reading = self.reading(row)
@@ -166,7 +167,7 @@ class DeadlineTable(KeyedCaseTable[RowT]):
                     self.cells_written += 1
                     countdown_cell = cell(text)
                     countdown_cell.stylize(self.status_style(reading.status))
-                    if any(column.key == self.COUNTDOWN_COLUMN for column in self.columns_shown):
+                    if shows_countdown:
                         self._write_countdown(code, countdown_cell)
         return crossed
 
