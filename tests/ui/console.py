@@ -7,7 +7,7 @@ from datetime import timedelta
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from gridconsole.app import GridConsoleApp
 from gridconsole.clock import FrozenClock
@@ -87,12 +87,24 @@ def make_console(
 
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker runs and every message is handled (exclusive workers that were
-    superseded count as done)."""
+    superseded count as done).
+
+    A worker started with ``exit_on_error=False`` that failed is done too: its screen shows
+    the error from ``on_worker_state_changed``. Textual drops a finished worker from the
+    manager one loop turn after it fails, so without this a refused login or a refused
+    transition raised here or not depending on timing. A failure the app does not handle
+    (``exit_on_error=True``) still raises."""
     app = pilot.app
     for _ in range(20):
         try:
             await app.workers.wait_for_complete()
         except WorkerCancelled:
+            continue
+        except WorkerFailed:
+            if any(
+                worker.state is WorkerState.ERROR and worker.exit_on_error for worker in app.workers
+            ):
+                raise
             continue
         await pilot.pause()
         if not any(worker.is_running for worker in app.workers):
