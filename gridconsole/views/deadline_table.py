@@ -120,8 +120,12 @@ class DeadlineTable(KeyedCaseTable[RowT]):
         self.status_by_code[row.code] = reading.status
         self.countdown_by_code[row.code] = text
         countdown = cell(text)
-        countdown.stylize(self.status_style(reading.status))
+        countdown.stylize(self.countdown_style(reading.status))
         return countdown, reading.status
+
+    def countdown_style(self, status: DeadlineStatus | None) -> Style:
+        """The countdown text's own style (a table whose rows carry the colour adds none)."""
+        return self.status_style(status)
 
     def _status_moved(self, row: RowT) -> bool:
         reading = self.reading(row)
@@ -166,7 +170,7 @@ class DeadlineTable(KeyedCaseTable[RowT]):
                     self.countdown_by_code[code] = text
                     self.cells_written += 1
                     countdown_cell = cell(text)
-                    countdown_cell.stylize(self.status_style(reading.status))
+                    countdown_cell.stylize(self.countdown_style(reading.status))
                     if shows_countdown:
                         self._write_countdown(code, countdown_cell)
         return crossed

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from textual.command import CommandPalette
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, OptionList, Static
 
 from gridconsole.app import GridConsoleApp, declared_bindings
 from gridconsole.clock import FrozenClock
@@ -13,6 +16,7 @@ from gridconsole.i18n import t
 from gridconsole.store.engine import Database
 from gridconsole.views.action_modal import ActionModal
 from gridconsole.views.case_detail_screen import CaseDetailScreen
+from gridconsole.views.console_header import ConsoleHeader
 from gridconsole.views.duplicate_choice_modal import DuplicateChoiceModal
 from gridconsole.views.help_screen import HelpScreen
 from gridconsole.views.main_screen import MainScreen
@@ -166,3 +170,33 @@ async def test_pane_keys_switch_to_the_queue(
         await pilot.press("escape", "f2")
         await settle(pilot)
         assert app.focused is queue_table(app)
+
+
+async def test_the_clock_tick_repaints_the_clock_not_the_layout(
+    db: Database, clock: FrozenClock
+) -> None:
+    """``Static.update`` lays the screen out again by default, and a layout pass repaints
+    every scrolling table's scrollbar: 1.2 KB a second to the terminal on a 40-row pane, idle.
+    The clock keeps its width from second to second, so its tick asks for no layout; a clock
+    whose text changes width still gets one."""
+    app = make_console(db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one(ConsoleHeader)
+        shown = header.query_one("#header-clock", Static)
+        layouts: list[bool] = []
+        repaint = shown.refresh
+
+        def spy(*regions: Any, **options: Any) -> Any:
+            layouts.append(bool(options.get("layout")))
+            return repaint(*regions, **options)
+
+        shown.refresh = spy  # type: ignore[method-assign]
+        clock.advance(timedelta(seconds=1))
+        header.refresh_clock()
+        assert layouts == [False]
+        assert "2026-11-29 09:30:01" in str(shown.render())
+        header._clock_width -= 1  # as if the text before had been a cell narrower
+        clock.advance(timedelta(seconds=1))
+        header.refresh_clock()
+        assert layouts == [False, True]
