@@ -200,7 +200,7 @@ async def test_a_tick_repaints_the_countdown_cells_not_the_table(
         assert "剩余 0:09:59" in line.text
         # the row carries the colour, so the cell and its padding go out as one segment
         (drawn,) = [segment.text for segment in line if "剩余 0:09:59" in segment.text]
-        assert drawn.startswith(" ") and drawn.endswith(" "), "drawn apart from its padding"
+        assert (drawn[0], drawn[-1]) == (" ", " "), "drawn apart from its padding"
 
 
 async def test_a_case_starting_to_warn_off_the_list_reloads_the_board(
