@@ -59,6 +59,11 @@ from gridconsole.store.models import Case, CaseEvent
 # rows compare-and-set per kind and transaction: a burst of due deadlines is written in bounded
 # transactions, so a console's other writers wait at most one batch
 FIRE_BATCH = 500
+# A console's breach feed reads this many event ids below its last token: on PostgreSQL a
+# transaction holds its ids from insert to commit, and the events other consoles insert
+# meanwhile are far fewer. At most BREACH_FEED_LIMIT of them, the newest.
+BREACH_LOOK_BACK = 1_000
+BREACH_FEED_LIMIT = 200
 # the ladder after the breach: rung 1 urged (at the breach), 2 supervision prompted, 3 reported
 RUNG_URGED, RUNG_PROMPTED, RUNG_REPORTED = 1, 2, 3
 
@@ -362,25 +367,37 @@ class DeadlineWatch:
 
     # -- what other consoles fired ----------------------------------------------------------------
 
-    def breaches_after(self, event_id: int, *, limit: int = 20) -> tuple[Firing, ...]:
-        """Breach events newer than ``event_id`` (a change token), oldest first, at most
-        ``limit``: how a console learns of breaches another process fired."""
+    def breaches_after(
+        self, event_id: int, *, limit: int = BREACH_FEED_LIMIT, up_to: int | None = None
+    ) -> tuple[Firing, ...]:
+        """Breach events a console that last read ``event_id`` (a change token) may not have
+        seen, oldest first: those above the token, and those up to ``BREACH_LOOK_BACK`` ids
+        below it; the newest ``limit``. How a console learns of breaches another process
+        fired.
+
+        PostgreSQL hands out event ids at insert, not at commit: a breach fired in a
+        transaction that committed after a later one's token was read sits under that token.
+        The console remembers what it announced (by case and instant) and skips it; on its
+        first read it learns what was there (``up_to`` its first token) without announcing."""
+        conditions = [
+            col(CaseEvent.id) > event_id - BREACH_LOOK_BACK,
+            col(CaseEvent.action) == Action.deadline_breach.value,
+        ]
+        if up_to is not None:
+            conditions.append(col(CaseEvent.id) <= up_to)
         with self.context.db.read() as session:
             rows = session.execute(
                 select(
                     col(CaseEvent.case_id), col(Case.code), col(CaseEvent.detail), col(CaseEvent.at)
                 )
                 .join(Case, col(Case.id) == col(CaseEvent.case_id))
-                .where(
-                    col(CaseEvent.id) > event_id,
-                    col(CaseEvent.action) == Action.deadline_breach.value,
-                )
-                .order_by(col(CaseEvent.id))
+                .where(*conditions)
+                .order_by(col(CaseEvent.id).desc())
                 .limit(limit)
             ).all()
         return tuple(
             Firing(case_id, code, _step((detail or {}).get("step")), at)
-            for case_id, code, detail, at in rows
+            for case_id, code, detail, at in reversed(rows)
         )
 
 

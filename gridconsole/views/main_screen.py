@@ -394,11 +394,10 @@ class MainScreen(Screen[None]):
         token = services.queue.change_token()
         moved = token != last_token or announced
         counts = services.queue.header_counts() if moved or counts_due else None
-        breaches = (
-            services.watch.breaches_after(last_token, limit=BREACH_NOTICES)
-            if moved and last_token is not None
-            else ()
-        )
+        if last_token is None:  # the first read: what is recorded, to know, not to announce
+            breaches = services.watch.breaches_after(token, up_to=token)
+        else:
+            breaches = services.watch.breaches_after(last_token) if moved else ()
         # every alert is written with a case event, so a still token means no new alert
         alerts = (
             services.escalations.open_alerts(limit=ALERT_NOTICES, newest_first=True)
@@ -416,8 +415,14 @@ class MainScreen(Screen[None]):
         if message.counts is not None:
             self.query_one(ConsoleHeader).counts = message.counts
             self.polls_since_counts = 0
-        # breaches another console or the headless scheduler fired: every console is told
-        self._announce_breaches(message.breaches)
+        if self.last_token is None:
+            # fired before this console looked: known, not news
+            self.announced_breaches.update(
+                (firing.case_id, firing.at) for firing in message.breaches
+            )
+        else:
+            # breaches another console or the headless scheduler fired: every console is told
+            self._announce_breaches(message.breaches)
         if message.alerts is not None:
             self._show_alerts(message.alerts, message.alert_total)
         if message.token != self.last_token or message.announced:

@@ -170,7 +170,9 @@ class QueuePort(Protocol):
 
 
 class BreachFeedPort(Protocol):
-    def breaches_after(self, event_id: int, *, limit: int = ...) -> tuple[Firing, ...]: ...
+    def breaches_after(
+        self, event_id: int, *, limit: int = ..., up_to: int | None = ...
+    ) -> tuple[Firing, ...]: ...
 
 
 class OverduePort(Protocol):

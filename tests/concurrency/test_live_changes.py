@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from datetime import timedelta
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
 
@@ -19,13 +20,15 @@ from sqlalchemy import event, text
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
+from gridconsole.domain.enums import Action
 from gridconsole.services.bundle import Services
+from gridconsole.services.deadline_watch import DeadlineWatch
 from gridconsole.services.live_changes import LiveChanges
 from gridconsole.store.change_listener import ChangeListener, libpq_url
 from gridconsole.store.change_notify import written_table
 from gridconsole.store.engine import Database
 from tests.factories import T0, new_case_fields
-from tests.ui.console import make_console, settle, shown_codes
+from tests.ui.console import Recorder, make_console, settle, shown_codes
 
 WITHIN_SECONDS = 2.0
 
@@ -225,3 +228,72 @@ async def test_a_commit_under_a_token_already_seen_still_reaches_the_console(
 def any_db_token(db: Database) -> int:
     with db.read() as session:
         return int(session.execute(text("SELECT max(id) FROM case_events")).scalar_one())
+
+
+async def test_a_breach_committed_under_a_token_already_seen_is_still_announced(
+    any_db: Database,
+) -> None:
+    """The headless scheduler's breach takes its event id at insert; a dispatcher's accept
+    takes the next id and commits first, and the console reads that token. When the breach
+    commits its id is under the token: the console's breach feed reads below the token, so
+    the notice still comes (it used to be lost: the feed read only above the token)."""
+    if any_db.dialect != "postgresql":
+        pytest.skip("SQLite serialises writers: ids follow commits")
+    settings = Settings.model_validate({"queue": {"refresh_seconds": 60}})
+    clock = FrozenClock(T0)
+    lead = Services.build(any_db, settings, clock, "lead")
+    late = lead.cases.report(new_case_fields(priority="urgent", title="先编号后提交的超期"))
+    other = lead.cases.report(new_case_fields(title="先提交的受理"))
+    recorder = Recorder()
+    app = make_console(any_db, clock, settings)
+    slow_db = Database.connect(any_db.reader.url.render_as_string(hide_password=False))
+    flushed, release = threading.Event(), threading.Event()
+
+    def hold_after_the_breach(
+        _connection: object, _cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        if (
+            written_table(statement) == "case_events"
+            and Action.deadline_breach.value in repr(parameters)
+            and not flushed.is_set()
+        ):
+            flushed.set()
+            release.wait(30)
+
+    fired: list[int] = []
+
+    def fire_slowly() -> None:
+        watch = DeadlineWatch.headless(slow_db, FrozenClock(T0 + timedelta(minutes=16)), settings)
+        fired.append(len(watch.fire_due().breached))
+
+    scheduler = threading.Thread(target=fire_slowly)
+    event.listen(slow_db.writer, "after_cursor_execute", hold_after_the_breach)
+    try:
+        async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
+            await settle(pilot)
+            services = app.services
+            assert isinstance(services, Services)
+            listening = services.live.listening
+            assert listening is not None
+            assert listening.wait(10)
+            scheduler.start()
+            assert flushed.wait(30)
+            Services.build(any_db, settings, clock, "disp").cases.accept(other.code, other.version)
+            token_seen = any_db_token(any_db)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and app.screen.last_token != token_seen:  # type: ignore[attr-defined]
+                await pilot.pause(0.01)
+            assert app.screen.last_token == token_seen  # type: ignore[attr-defined]
+            release.set()
+            scheduler.join(30)
+            assert fired == [1]
+            assert any_db_token(any_db) == token_seen  # the breach's id is under the token
+            started = time.monotonic()
+            while time.monotonic() - started < WITHIN_SECONDS:
+                await pilot.pause(0.01)
+                if any(late.code in text for text in recorder.errors):
+                    break
+            assert len([text for text in recorder.errors if late.code in text]) == 1
+    finally:
+        release.set()
+        slow_db.dispose()

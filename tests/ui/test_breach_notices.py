@@ -36,3 +36,30 @@ async def test_a_breach_fired_elsewhere_is_announced_here_once(
         main.poll_changes()  # nothing new: no second notice
         await settle(pilot)
         assert len([text for text in recorder.errors if case.code in text]) == 1
+
+
+async def test_a_breach_recorded_before_the_console_opened_is_not_news(
+    db: Database, clock: FrozenClock, lead: Services
+) -> None:
+    """The feed reads a little below the console's token (PostgreSQL's late commits); what it
+    finds there on the first read was recorded before the console looked, and is not
+    announced when the token next moves. A breach after that is."""
+    old = lead.cases.report(new_case_fields(priority="urgent"))
+    clock.advance(timedelta(minutes=16))
+    assert DeadlineWatch.headless(db, clock, Settings()).fire_due().breached
+    recorder = Recorder()
+    app = make_console(db, clock)
+    async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        new = lead.cases.report(new_case_fields(priority="urgent", title="开着时超期的事件"))
+        main.poll_changes()  # the token moved: a report
+        await settle(pilot)
+        assert not [text for text in recorder.errors if old.code in text]
+        clock.advance(timedelta(minutes=16))
+        DeadlineWatch.headless(db, clock, Settings()).fire_due()
+        main.poll_changes()
+        await settle(pilot)
+        assert not [text for text in recorder.errors if old.code in text]
+        assert len([text for text in recorder.errors if new.code in text]) == 1

@@ -15,6 +15,7 @@ from gridconsole.domain import lifecycle, permissions
 from gridconsole.domain.enums import Action, CaseState, EscalationKind, EscalationStage, Role
 from gridconsole.domain.errors import PermissionDenied
 from gridconsole.domain.work_calendar import DayKind
+from gridconsole.services import deadline_watch
 from gridconsole.services.bundle import Services
 from gridconsole.services.calendar import CalendarService
 from gridconsole.services.deadline_watch import DeadlineWatch, next_instant_statement
@@ -245,15 +246,41 @@ def test_a_burst_is_written_in_bounded_batches(
     assert sorted(f.case_code for f in fired.warned) == sorted(codes)
 
 
-def test_breaches_after_a_token(db: Database, dispatcher: Services, clock: FrozenClock) -> None:
+def test_breaches_after_a_token(
+    db: Database, dispatcher: Services, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feed holds the breaches above a console's token and those a little below it: on
+    PostgreSQL a breach committed after a later event's token was read has an id under it.
+    ``up_to`` leaves out what came after a console's first token."""
     code = dispatcher.cases.report(new_case_fields()).code
     token = dispatcher.queue.change_token()
     clock.advance(timedelta(days=3))
-    _watch(dispatcher).fire_due()
-    (breach,) = _watch(dispatcher).breaches_after(token)
+    watch = _watch(dispatcher)
+    watch.fire_due()
+    (breach,) = watch.breaches_after(token)
     assert breach.case_code == code
     assert breach.step is not None
-    assert _watch(dispatcher).breaches_after(dispatcher.queue.change_token()) == ()
+    dispatcher.cases.report(new_case_fields(title="之后的事件"))
+    later = dispatcher.queue.change_token()
+    assert [firing.case_code for firing in watch.breaches_after(later)] == [code]
+    assert watch.breaches_after(later, up_to=token) == ()
+    assert [firing.case_code for firing in watch.breaches_after(later, up_to=later)] == [code]
+    monkeypatch.setattr(deadline_watch, "BREACH_LOOK_BACK", 1)
+    assert watch.breaches_after(later) == ()  # further below the token than the look-back
+
+
+def test_the_breach_feed_gives_the_newest_oldest_first(
+    db: Database, dispatcher: Services, clock: FrozenClock
+) -> None:
+    codes = [dispatcher.cases.report(new_case_fields(title=f"批{i}")).code for i in range(3)]
+    clock.advance(timedelta(days=3))
+    watch = _watch(dispatcher)
+    watch.fire_due()
+    token = dispatcher.queue.change_token()
+    fed = watch.breaches_after(token)
+    assert sorted(firing.case_code for firing in fed) == sorted(codes)
+    newest = watch.breaches_after(token, limit=2)
+    assert newest == fed[1:]
 
 
 @pytest.mark.sqlite_only("EXPLAIN QUERY PLAN; PostgreSQL's plans are measured in the benchmarks")
