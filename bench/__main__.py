@@ -95,8 +95,8 @@ def main() -> None:
             )
         print(f"{'dispatch work':44} {'services':>38}   {'bare sqlite3':>38}")
         for label, ours, bare in dispatch_work.run(path, arguments.runs):
-            ratio = f"  x{ours.median_ms / bare.median_ms:.1f}" if bare else ""
-            print(f"  {label:42} {ours!s:>38}   {(str(bare) if bare else ''):>38}{ratio}")
+            versus = f"  x{ours.median_ms / bare.median_ms:.1f}" if bare else ""
+            print(f"  {label:42} {ours!s:>38}   {(str(bare) if bare else ''):>38}{versus}")
         statistics.report(path, arguments.runs)
         if not arguments.skip_startup:
             shell, data, floor = startup.run(path, arguments.startup_runs)

@@ -8,6 +8,7 @@ import sqlite3
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -73,7 +74,7 @@ def run(path: Path, runs: int) -> list[tuple[str, Figure, Figure | None]]:
         call()  # warm: the cached figure's floor is the SQL a warm call sends
         statements = _captured_sql(db, call)
 
-        def floor(statements: list[tuple[str, tuple]] = statements) -> None:
+        def floor(statements: list[tuple[str, tuple[Any, ...]]] = statements) -> None:
             for sql, params in statements:
                 bare.execute(sql, params).fetchall()
 
