@@ -136,7 +136,6 @@ class Database:
             finally:
                 connection.rollback()  # the read transaction ends: no page stays referenced
                 connection.exec_driver_sql("PRAGMA mmap_size = 0")
-                connection.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:

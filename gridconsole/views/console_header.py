@@ -39,14 +39,11 @@ class ConsoleHeader(Widget):
         super().__init__(id=id)
         self.settings = settings
         self.clock = clock
-        self._clock_width = 0  # cells of the clock as last drawn
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="header-line"):
             yield Static(self._identity(), id="header-identity")
-            clock = self._clock_text()
-            self._clock_width = clock.cell_length
-            yield Static(clock, id="header-clock")
+            yield Static(self._clock_text(), id="header-clock")
         with Horizontal(classes="header-line"):
             yield Static(self._operator(), id="header-operator")
             yield Static(self._counts_text(), id="header-counts")
@@ -61,10 +58,11 @@ class ConsoleHeader(Widget):
         default: every second each scrolling pane's scrollbar went to the terminal (1.2 KB a
         second on a 40-row table over SSH). The text keeps its width from one second to the
         next, so only the clock's own cells are repainted unless the width changes."""
+        shown = self.query_one("#header-clock", Static)
         text = self._clock_text()
-        resized = text.cell_length != self._clock_width
-        self._clock_width = text.cell_length
-        self.query_one("#header-clock", Static).update(text, layout=resized)
+        before = shown.content
+        resized = not isinstance(before, Content) or before.cell_length != text.cell_length
+        shown.update(text, layout=resized)
 
     def watch_counts(self) -> None:
         if self.is_mounted:

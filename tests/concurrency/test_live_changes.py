@@ -17,6 +17,7 @@ from multiprocessing.synchronize import Event
 
 import pytest
 from sqlalchemy import event, text
+from textual.pilot import Pilot
 
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
@@ -193,23 +194,14 @@ async def test_a_commit_under_a_token_already_seen_still_reaches_the_console(
     event.listen(slow_db.writer, "after_cursor_execute", hold_after_insert)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            services = app.services
-            assert isinstance(services, Services)
-            listening = services.live.listening
-            assert listening is not None
-            assert listening.wait(10)
+            await listening(pilot)
             slow.start()
             assert flushed.wait(30)
             # a later event, committed first: the console sees its token
             Services.build(any_db, settings, clock, "disp").cases.accept(
                 seeded.code, seeded.version
             )
-            token_seen = any_db_token(any_db)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and app.screen.last_token != token_seen:  # type: ignore[attr-defined]
-                await pilot.pause(0.01)
-            assert app.screen.last_token == token_seen  # type: ignore[attr-defined]
+            token_seen = await token_reaches_the_console(pilot, any_db)
             release.set()
             slow.join(30)
             assert reported
@@ -223,6 +215,26 @@ async def test_a_commit_under_a_token_already_seen_still_reaches_the_console(
     finally:
         release.set()
         slow_db.dispose()
+
+
+async def listening(pilot: Pilot[None]) -> None:
+    """Until the console has opened and its PostgreSQL listener hears commits."""
+    await settle(pilot)
+    services = pilot.app.services  # type: ignore[attr-defined]
+    assert isinstance(services, Services)
+    heard = services.live.listening
+    assert heard is not None
+    assert heard.wait(10)
+
+
+async def token_reaches_the_console(pilot: Pilot[None], db: Database) -> int:
+    """The newest event id, once the console has read it as its token (NOTIFY brings it)."""
+    token = any_db_token(db)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and pilot.app.screen.last_token != token:  # type: ignore[attr-defined]
+        await pilot.pause(0.01)
+    assert pilot.app.screen.last_token == token  # type: ignore[attr-defined]
+    return token
 
 
 def any_db_token(db: Database) -> int:
@@ -270,20 +282,11 @@ async def test_a_breach_committed_under_a_token_already_seen_is_still_announced(
     event.listen(slow_db.writer, "after_cursor_execute", hold_after_the_breach)
     try:
         async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
-            await settle(pilot)
-            services = app.services
-            assert isinstance(services, Services)
-            listening = services.live.listening
-            assert listening is not None
-            assert listening.wait(10)
+            await listening(pilot)
             scheduler.start()
             assert flushed.wait(30)
             Services.build(any_db, settings, clock, "disp").cases.accept(other.code, other.version)
-            token_seen = any_db_token(any_db)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and app.screen.last_token != token_seen:  # type: ignore[attr-defined]
-                await pilot.pause(0.01)
-            assert app.screen.last_token == token_seen  # type: ignore[attr-defined]
+            token_seen = await token_reaches_the_console(pilot, any_db)
             release.set()
             scheduler.join(30)
             assert fired == [1]

@@ -12,8 +12,6 @@ import fcntl
 import multiprocessing
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from gridconsole.store import engine
 from gridconsole.store.engine import Database
 from gridconsole.store.write_gate import WriteGate, gate_path
 from tests.factories import sqlite_url
+from tests.lock_holder import held_by_another_process
 
 pytestmark = pytest.mark.sqlite_only("the gate is SQLite's; PostgreSQL has row locks")
 
@@ -123,20 +122,11 @@ time.sleep(float(sys.argv[2]))
 def test_a_gate_held_past_the_wait_is_said_and_nothing_is_written(path: Path) -> None:
     db = Database.connect(sqlite_url(path))
     patient = dataclasses.replace(db, gate=WriteGate(path, wait_seconds=0.3))
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_GATE, str(gate_path(path)), "1.0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
+    with held_by_another_process(HOLD_GATE, str(gate_path(path)), "1.0"):
         started = time.perf_counter()
         with pytest.raises(DatabaseBusy) as raised, patient.write() as session:
             session.execute(text("INSERT INTO marks VALUES (9, 9)"))
         assert 0.25 < time.perf_counter() - started < 5
-    finally:
-        holder.wait(30)
     assert "未写入任何内容" in str(raised.value)
     assert sqlite3.connect(path).execute("SELECT count(*) FROM marks").fetchone()[0] == 0
     # the helper that gave up let go of the lock it took late: the next write goes at once, and

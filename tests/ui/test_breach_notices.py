@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual.pilot import Pilot
+
 from gridconsole.clock import FrozenClock
 from gridconsole.config import Settings
 from gridconsole.services.bundle import Services
@@ -14,6 +16,18 @@ from tests.factories import new_case_fields
 from tests.ui.console import Recorder, make_console, settle
 
 
+def notices_about(recorder: Recorder, code: str) -> list[str]:
+    return [text for text in recorder.errors if code in text]
+
+
+async def poll(pilot: Pilot[None]) -> None:
+    """The main screen reads the change token now, as its timer would."""
+    main = pilot.app.screen
+    assert isinstance(main, MainScreen)
+    main.poll_changes()
+    await settle(pilot)
+
+
 async def test_a_breach_fired_elsewhere_is_announced_here_once(
     db: Database, clock: FrozenClock, lead: Services
 ) -> None:
@@ -22,20 +36,16 @@ async def test_a_breach_fired_elsewhere_is_announced_here_once(
     app = make_console(db, clock)
     async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
         await settle(pilot)
-        main = app.screen
-        assert isinstance(main, MainScreen)
         clock.advance(timedelta(minutes=16))
         # the headless scheduler (another process in production) fires the breach
         fired = DeadlineWatch.headless(db, clock, Settings()).fire_due()
         assert [firing.case_code for firing in fired.breached] == [case.code]
-        main.poll_changes()
-        await settle(pilot)
-        notices = [text for text in recorder.errors if case.code in text]
+        await poll(pilot)
+        notices = notices_about(recorder, case.code)
         assert len(notices) == 1
         assert "受理" in notices[0]
-        main.poll_changes()  # nothing new: no second notice
-        await settle(pilot)
-        assert len([text for text in recorder.errors if case.code in text]) == 1
+        await poll(pilot)  # nothing new: no second notice
+        assert len(notices_about(recorder, case.code)) == 1
 
 
 async def test_a_breach_recorded_before_the_console_opened_is_not_news(
@@ -51,15 +61,11 @@ async def test_a_breach_recorded_before_the_console_opened_is_not_news(
     app = make_console(db, clock)
     async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
         await settle(pilot)
-        main = app.screen
-        assert isinstance(main, MainScreen)
         new = lead.cases.report(new_case_fields(priority="urgent", title="开着时超期的事件"))
-        main.poll_changes()  # the token moved: a report
-        await settle(pilot)
-        assert not [text for text in recorder.errors if old.code in text]
+        await poll(pilot)  # the token moved: a report
+        assert notices_about(recorder, old.code) == []
         clock.advance(timedelta(minutes=16))
         DeadlineWatch.headless(db, clock, Settings()).fire_due()
-        main.poll_changes()
-        await settle(pilot)
-        assert not [text for text in recorder.errors if old.code in text]
-        assert len([text for text in recorder.errors if new.code in text]) == 1
+        await poll(pilot)
+        assert notices_about(recorder, old.code) == []
+        assert len(notices_about(recorder, new.code)) == 1

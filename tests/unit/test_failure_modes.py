@@ -24,6 +24,7 @@ from gridconsole.store.audit_log import KEY_FILE_ENV
 from gridconsole.store.engine import Database
 from tests.factories import sqlite_url
 from tests.import_files import state_of, write_records
+from tests.lock_holder import held_by_another_process
 from tests.unit.test_import import CLEAN_ENV, DATA, NOW, dump, run
 
 # The database is a file here: its size limit (the full disk), its mode bits and another
@@ -181,19 +182,12 @@ def test_a_database_locked_past_the_busy_timeout_is_said_so(
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 2_000)
     before = dump(sqlite_url(db_path))
     hold_seconds = engine.BUSY_TIMEOUT_MS / 1000 + 4
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_EXCLUSIVE, str(db_path), str(hold_seconds)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
+    with held_by_another_process(
+        HOLD_EXCLUSIVE, str(db_path), str(hold_seconds), timeout=hold_seconds + 30
+    ):
         started = time.perf_counter()
         result = run(sqlite_url(db_path), tmp_path, "cases", "import", str(DATA / "cases_good.csv"))
         waited = time.perf_counter() - started
-    finally:
-        holder.wait(hold_seconds + 30)
     print(f"\nlocked: after {waited:.1f} s: {result.stderr.strip()}")
     assert result.exit_code == 1
     assert result.exc_info is None or result.exc_info[0] is SystemExit
